@@ -1,0 +1,64 @@
+"""Run a submission's program in the sandbox, cell by cell.
+
+Each cell has its own time limit. A cell that hangs (even one that swallows
+interrupts) or kills its process is killed from outside; the notebook is then
+replayed from the start without it, so every later cell still runs, from the
+state the notebook would have had if that cell had never been there.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from autograder.notebook import Program
+from autograder.sandbox.client import Node, Outcome, Sandbox
+
+
+@dataclass
+class Execution:
+    """A submission after its cells ran: the live final state and the log."""
+
+    final: Node
+    """The node holding the namespace after the last cell."""
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    """The last outcome of each cell, by label."""
+    seconds: float = 0.0
+    """Wall-clock time spent executing cells (replays included)."""
+    replays: int = 0
+    """How many times the notebook was replayed after a fatal cell."""
+
+    def error_of(self, label: str) -> Outcome | None:
+        """The failing outcome of cell ``label``, if it did not run cleanly."""
+        outcome = self.outcomes.get(label)
+        return outcome if outcome is not None and not outcome.ok else None
+
+
+def execute(sandbox: Sandbox, program: Program, snapshots: dict[str, list[str]] | None = None,
+            timeout: float | None = None) -> Execution:
+    """Execute ``program``; after each cell named in ``snapshots``, copy the
+    listed globals aside so a check can read them as they were then."""
+    snapshots = snapshots or {}
+    fatal: dict[int, Outcome] = {}
+    start = time.monotonic()
+    replays = 0
+    while True:
+        node = sandbox.start()
+        outcomes: dict[str, Outcome] = {}
+        restart = False
+        for index, cell in enumerate(program.cells):
+            if index in fatal:
+                outcomes[cell.label] = fatal[index]
+                continue
+            outcome = node.exec(cell.source, cell.label, timeout)
+            outcomes[cell.label] = outcome
+            if outcome.status in ("timeout", "crashed"):
+                fatal[index] = outcome
+                restart = True
+                break
+            if cell.grade_id in snapshots:
+                node.snapshot(cell.grade_id, snapshots[cell.grade_id])
+        if not restart:
+            return Execution(node, outcomes, time.monotonic() - start, replays)
+        node.kill()
+        replays += 1

@@ -1,0 +1,254 @@
+"""Grade a directory of submissions: find → load → run → check → write.
+
+The main process finds the submissions and hands them, in small batches, to
+worker processes. Each worker owns a sandbox (a fork server with torch
+imported once) and one pytest session per batch; it writes each student's
+``results.json`` as soon as that student is graded and sends back a one-line
+summary, from which the main process writes ``grades.csv``.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder import assignments, report
+from autograder.notebook import LoadError, assignment_of, build_program, read_source, read_submission
+from autograder.results import SubmissionResult
+from autograder.sandbox.client import Limits
+
+#: Most submissions a worker grades in one pytest session.
+BATCH_SIZE = 25
+
+
+class GraderError(RuntimeError):
+    """The grader cannot run at all (bad arguments, unreadable directory)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    student_id: str
+    path: Path | None
+    """The notebook found for the student (``None`` if there is none)."""
+    problem: str | None = None
+    """Why no notebook was found, when ``path`` is ``None``."""
+
+
+@dataclass
+class RunSummary:
+    rows: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def graded(self) -> int:
+        return sum(1 for r in self.rows if not r["load_error"])
+
+
+# ------------------------------------------------------------------ discovery
+
+
+def _notebooks_in(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.name.startswith("."))
+
+
+def find_notebook(student_dir: Path, assignment: str) -> Submission:
+    """The student's notebook: nbgrader's ``<student>/<a>/<a>.ipynb``, else the
+    one notebook that is clearly it (renamed by a download or an LMS)."""
+    student = student_dir.name
+    exact = student_dir / assignment / f"{assignment}.ipynb"
+    if exact.is_file():
+        return Submission(student, exact)
+    for folder in (student_dir / assignment, student_dir):
+        found = _notebooks_in(folder)
+        named = [p for p in found if assignment in p.stem.lower().replace(" ", "_").replace("-", "_")]
+        if len(named) == 1:
+            return Submission(student, named[0])
+        if len(found) == 1:
+            return Submission(student, found[0])
+        if len(found) > 1:
+            names = ", ".join(p.name for p in found[:5])
+            return Submission(student, None, f"Found several notebooks ({names}) and none is clearly "
+                                             f"{assignment}.ipynb: submit only {assignment}.ipynb.")
+    return Submission(student, None, f"No notebook was found: expected {assignment}/{assignment}.ipynb.")
+
+
+def discover(submitted_dir: Path, assignment: str) -> list[Submission]:
+    if not submitted_dir.is_dir():
+        raise GraderError(f"{submitted_dir} is not a directory: expected nbgrader's submitted/ layout, "
+                          f"<student_id>/{assignment}/{assignment}.ipynb")
+    try:
+        students = sorted(p for p in submitted_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError as exc:
+        raise GraderError(f"cannot read {submitted_dir}: {exc}") from exc
+    return [find_notebook(s, assignment) for s in students]
+
+
+# -------------------------------------------------------------------- workers
+
+
+class _Worker:
+    """A worker process's long-lived state: its sandbox."""
+
+    sandbox = None
+    limits: Limits = Limits()
+
+    @classmethod
+    def ensure_sandbox(cls):
+        from autograder.sandbox.client import Sandbox
+
+        if cls.sandbox is None:
+            cls.sandbox = Sandbox(cls.limits)
+        return cls.sandbox
+
+    @classmethod
+    def reset_sandbox(cls):
+        if cls.sandbox is not None:
+            try:
+                cls.sandbox.close()
+            except Exception:  # noqa: BLE001 - it is being replaced anyway
+                pass
+        cls.sandbox = None
+
+
+def _init_worker(limits: Limits) -> None:
+    _Worker.limits = limits
+
+
+def _wrong_notebook(nb, name: str) -> str | None:
+    """A message when ``nb`` is plainly another assignment's notebook."""
+    tagged = nb.metadata.get("autograder", {}).get("assignment") if isinstance(nb.metadata.get("autograder"), dict) else None
+    if isinstance(tagged, str) and tagged != name and tagged in assignments.NAMES:
+        return f"This is the notebook of the `{tagged}` assignment, not `{name}`: submit {name}.ipynb."
+    catalogue = {}
+    for other in assignments.available():
+        catalogue[other.name] = {c.grade_id for c in read_source(other.source_notebook)}
+    own = catalogue.get(name, set())
+    best = assignment_of(nb, catalogue)
+    ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells} - {None}
+    if best and best != name and ids and not (ids & own):
+        return f"This is the notebook of the `{best}` assignment, not `{name}`: submit {name}.ipynb."
+    return None
+
+
+def grade_batch(name: str, batch: list[Submission], out_dir: Path) -> list[dict]:
+    """Grade ``batch`` in this process; write each ``results.json``; return
+    the rows for ``grades.csv``."""
+    from autograder.execute import execute
+    from autograder.harness import Job, Notebook, run_checks
+
+    assignment = assignments.get(name)
+    source = read_source(assignment.source_notebook)
+    cells = {c.grade_id: c.points for c in source if c.role == "test"}
+    reference = assignment.solutions()
+    snapshots = getattr(assignment.checks(), "SNAPSHOT_AFTER", {})
+    rows: list[dict] = []
+    programs = {}
+    started: dict[str, float] = {}
+
+    def finish(result: SubmissionResult) -> None:
+        report.write_results(out_dir, result)
+        rows.append(report.csv_row(result))
+
+    jobs = []
+    for sub in batch:
+        t0 = time.monotonic()
+        try:
+            if sub.path is None:
+                raise LoadError(sub.problem or "No notebook was found.")
+            nb = read_submission(sub.path)
+            wrong = _wrong_notebook(nb, name)
+            if wrong:
+                raise LoadError(wrong)
+            program = build_program(nb, source)
+            if len(program.missing_answers) == sum(1 for c in source if c.role == "answer"):
+                raise LoadError(f"None of the answer cells of {name} were found in {sub.path.name}: "
+                                f"is this the right notebook?")
+        except LoadError as exc:
+            finish(SubmissionResult(sub.student_id, name, cells=dict(cells), load_error=str(exc),
+                                    seconds=time.monotonic() - t0))
+            continue
+        programs[sub.student_id] = program
+
+        def start(student_id=sub.student_id, program=program):
+            started[student_id] = time.monotonic()
+            sandbox = _Worker.ensure_sandbox()
+            try:
+                execution = execute(sandbox, program, snapshots, _Worker.limits.timeout)
+            except Exception:
+                _Worker.reset_sandbox()
+                raise
+            return Notebook(student_id, execution, reference, _Worker.limits.timeout,
+                            program.missing_answers, close=sandbox.cleanup)
+
+        jobs.append(Job(sub.student_id, start))
+
+    def on_done(job, checks, notebook) -> None:
+        program = programs[job.student_id]
+        notes = list(program.notes)
+        notes += [f"The answer cell `{g}` is missing from your notebook." for g in program.missing_answers]
+        if notebook is not None:
+            for label, outcome in notebook.execution.outcomes.items():
+                if outcome.status == "timeout":
+                    notes.append(f"The cell `{label}` did not finish within {notebook.timeout:g} s and was "
+                                 "stopped; the rest of the notebook was graded without it.")
+                elif outcome.status == "crashed":
+                    notes.append(f"The cell `{label}` stopped the Python process (sys.exit, os._exit or "
+                                 "out of memory); the rest of the notebook was graded without it.")
+            if notebook.patched:
+                names = ", ".join(sorted(notebook.patched)[:8])
+                notes.append(f"Your code replaced {names}; the grader put the originals back before "
+                             "checking.")
+        seconds = time.monotonic() - started.get(job.student_id, time.monotonic())
+        finish(SubmissionResult(job.student_id, name, checks, dict(cells), notes=notes, seconds=seconds))
+
+    if jobs:
+        run_checks(assignment.checks_file, jobs, on_done)
+    return rows
+
+
+def _internal_failure(name: str, sub: Submission, out_dir: Path, cells: dict, error: BaseException) -> dict:
+    result = SubmissionResult(sub.student_id, name, cells=dict(cells),
+                              load_error=f"the grader failed on this submission ({type(error).__name__}); "
+                                         "your instructor has been told. This is not your fault.")
+    report.write_results(out_dir, result)
+    return report.csv_row(result)
+
+
+def grade(name: str, submitted_dir: Path, out_dir: Path, *, jobs: int = 1, limits: Limits = Limits(),
+          progress=None) -> RunSummary:
+    """Grade every submission of ``name`` under ``submitted_dir`` into ``out_dir``."""
+    assignment = assignments.get(name)
+    submissions = discover(submitted_dir, name)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cells = {c.grade_id: c.points for c in read_source(assignment.source_notebook) if c.role == "test"}
+    summary = RunSummary()
+    start = time.monotonic()
+    jobs = max(1, jobs)
+    size = max(1, min(BATCH_SIZE, math.ceil(len(submissions) / jobs)))
+    batches = [submissions[i:i + size] for i in range(0, len(submissions), size)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), mp_context=context,
+                             initializer=_init_worker, initargs=(limits,)) as pool:
+        futures = {pool.submit(grade_batch, name, batch, out_dir): batch for batch in batches}
+        for future in as_completed(futures):
+            batch = futures[future]
+            try:
+                rows = future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker died; its students still get a result
+                print(f"autograder: a worker failed ({type(exc).__name__}: {exc}); "
+                      f"recording an internal error for {len(batch)} submission(s)", file=sys.stderr)
+                rows = [_internal_failure(name, s, out_dir, cells, exc) for s in batch]
+            summary.rows.extend(rows)
+            if progress:
+                for row in rows:
+                    progress(row)
+    summary.seconds = time.monotonic() - start
+    report.write_atomic(out_dir / "grades.csv", report.grades_csv(summary.rows, list(cells)))
+    return summary

@@ -1,0 +1,214 @@
+"""Run the hidden checks with pytest, one session for many submissions.
+
+The :class:`GradingPlugin` parametrizes every check over the submissions of a
+batch (session scope, so pytest runs all checks of one submission before
+moving to the next), gives each check the ``nb`` and ``gen`` fixtures, and
+turns pytest's reports into :class:`~autograder.results.CheckResult` values.
+When the last check of a submission has reported, the submission is handed to
+the ``on_done`` callback, so results stream out as they are made.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import torch
+
+from autograder import codec
+from autograder.checking import CheckFailed, StudentCrashed, StudentProblem, StudentRaised, StudentTimedOut
+from autograder.execute import Execution
+from autograder.results import CheckResult
+
+CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+
+
+@dataclass
+class Job:
+    """One loaded submission waiting for its checks."""
+
+    student_id: str
+    start: Callable[[], "Notebook"]
+    """Executes the notebook in the sandbox (called lazily, once)."""
+
+
+class Notebook:
+    """What a hidden check sees of a student's notebook: a way to probe it."""
+
+    def __init__(self, student_id: str, execution: Execution, reference_module, timeout: float,
+                 missing: list[str], close: Callable[[], None]):
+        self.student_id = student_id
+        self.execution = execution
+        self.reference = reference_module
+        self.timeout = timeout
+        self.missing = missing
+        self.patched: set[str] = set()
+        self._close = close
+        self._sources: dict = {}
+
+    def _source(self, fn) -> str:
+        if fn not in self._sources:
+            self._sources[fn] = textwrap.dedent(inspect.getsource(fn))
+        return self._sources[fn]
+
+    def cell_problem(self, grade_id: str) -> str | None:
+        """Why the answer cell ``grade_id`` did not define what it should, if
+        it failed when it ran (or is missing)."""
+        if grade_id in self.missing:
+            return f"the answer cell `{grade_id}` is missing from your notebook"
+        outcome = self.execution.error_of(grade_id)
+        if outcome is None:
+            return None
+        if outcome.status == "timeout":
+            return f"your `{grade_id}` cell did not finish within its time limit and was stopped"
+        if outcome.status == "crashed":
+            return f"your `{grade_id}` cell stopped the Python process"
+        return f"your `{grade_id}` cell raised {outcome.error}"
+
+    def probe(self, fn, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (), **kwargs):
+        """Run ``fn(namespace, **kwargs)`` in a fresh copy of the notebook and
+        return its value. ``reference`` names solution functions that replace
+        the student's (so earlier mistakes are not punished twice). ``what``
+        names the student code being called, for messages; ``cell`` the
+        answer cell it comes from."""
+        message = {
+            "source": self._source(fn),
+            "function": fn.__name__,
+            "kwargs": codec.encode(kwargs, torch=torch),
+            "reference": [self._source(getattr(self.reference, name)) for name in reference],
+        }
+        node = self.execution.final.fork()
+        outcome = node.probe(message, self.timeout)
+        self.patched.update(outcome.patched)
+        if outcome.status == "ok":
+            return outcome.value
+        if outcome.status == "timeout":
+            raise StudentTimedOut(what, self.timeout)
+        if outcome.status == "crashed":
+            raise StudentCrashed(what)
+        raise StudentRaised(outcome.error, what, self.cell_problem(cell) if cell else None)
+
+    def close(self) -> None:
+        self._close()
+
+
+def _seed(student_id: str, nodeid: str) -> int:
+    """Fresh inputs for every student and check, yet the same on a re-grade."""
+    name = nodeid.split("[")[0].split("::")[-1]
+    return zlib.crc32(f"{student_id}/{name}".encode())
+
+
+def _message(excinfo) -> str:
+    error = excinfo.value
+    if isinstance(error, (CheckFailed, StudentProblem)):
+        return str(error.args[0]) if error.args else "Check failed."
+    return (f"The grader hit an internal error ({type(error).__name__}) while checking this. "
+            "This is not your fault: please tell your instructor.")
+
+
+class GradingPlugin:
+    """A pytest plugin grading ``jobs`` with the checks of one assignment."""
+
+    def __init__(self, jobs: list[Job], on_done: Callable[[Job, list[CheckResult], Notebook | None], None]):
+        self.jobs = jobs
+        self.on_done = on_done
+        self._expected: dict[int, int] = {}
+        self._results: dict[int, list[CheckResult]] = {}
+        self._notebooks: dict[int, Notebook | None] = {}
+        self.finished: set[int] = set()
+
+    # -- collection -------------------------------------------------------
+
+    def pytest_generate_tests(self, metafunc):
+        if "nb" in metafunc.fixturenames:
+            metafunc.parametrize("nb", range(len(self.jobs)), indirect=True, scope="session",
+                                 ids=[f"s{i}" for i in range(len(self.jobs))])
+
+    def pytest_collection_modifyitems(self, items):
+        for item in items:
+            index = self._index(item)
+            if index is not None:
+                self._expected[index] = self._expected.get(index, 0) + 1
+        for index in range(len(self.jobs)):
+            if index not in self._expected:
+                self._finish(index)
+
+    @staticmethod
+    def _index(item) -> int | None:
+        callspec = getattr(item, "callspec", None)
+        return callspec.params.get("nb") if callspec else None
+
+    # -- fixtures ---------------------------------------------------------
+
+    @pytest.fixture(scope="session")
+    def nb(self, request):
+        index = request.param
+        notebook = self.jobs[index].start()
+        self._notebooks[index] = notebook
+        yield notebook
+
+    @pytest.fixture
+    def gen(self, request):
+        index = self._index(request.node)
+        student = self.jobs[index].student_id if index is not None else ""
+        return torch.Generator().manual_seed(_seed(student, request.node.nodeid))
+
+    # -- reports ----------------------------------------------------------
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if call.when == "teardown" or (call.when == "setup" and report.passed):
+            return
+        marker = item.get_closest_marker("cell")
+        index = self._index(item)
+        if marker is None or index is None:
+            return
+        passed = report.passed
+        message = "" if passed else _message(call.excinfo) if call.excinfo else "Check failed."
+        if call.when == "setup" and not passed:
+            message = ("Your notebook could not be run by the grader, so this was not checked. "
+                       + ("" if isinstance(call.excinfo.value, StudentProblem) else
+                          "This is not your fault: please tell your instructor."))
+        result = CheckResult(
+            name=item.originalname or item.name,
+            grade_id=marker.kwargs["grade_id"],
+            max_score=float(marker.kwargs.get("points", 1)),
+            passed=passed,
+            message=message,
+        )
+        report.longrepr = None if passed else message
+        self._results.setdefault(index, []).append(result)
+        if len(self._results[index]) == self._expected.get(index, 0):
+            self._finish(index)
+
+    def _finish(self, index: int) -> None:
+        self.finished.add(index)
+        notebook = self._notebooks.pop(index, None)
+        try:
+            self.on_done(self.jobs[index], self._results.pop(index, []), notebook)
+        finally:
+            if notebook is not None:
+                notebook.close()
+
+
+def run_checks(checks_file: Path, jobs: list[Job], on_done) -> int:
+    """Run the checks in ``checks_file`` over ``jobs``; returns pytest's exit
+    code. Every job is handed to ``on_done`` exactly once, or this raises."""
+    plugin = GradingPlugin(jobs, on_done)
+    args = [
+        str(checks_file), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
+        "--import-mode=importlib", "-c", str(CHECKS_DIR / "pytest.ini"),
+        "--rootdir", str(CHECKS_DIR), "-W", "ignore",
+    ]
+    code = pytest.main(args, plugins=[plugin])
+    unfinished = [job.student_id for i, job in enumerate(jobs) if i not in plugin.finished]
+    if unfinished:
+        raise RuntimeError(f"pytest exited with {code!r} before grading {', '.join(unfinished)}")
+    return code

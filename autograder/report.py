@@ -1,0 +1,98 @@
+"""Write results: Gradescope's ``results.json`` per student, ``grades.csv`` per run.
+
+Files are written atomically (a temporary file renamed into place), so a
+grader killed at any moment never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from autograder.results import SubmissionResult
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _round(x: float) -> float:
+    return round(x, 4)
+
+
+def summary_text(result: SubmissionResult) -> str:
+    """The top-level ``output``: the score per cell and general notes."""
+    if result.load_error:
+        return f"Your submission could not be graded: {result.load_error}"
+    lines = [f"{result.assignment}: {_round(result.score):g} / {_round(result.max_score):g} points."]
+    for grade_id, score in result.cell_scores().items():
+        lines.append(f"  {grade_id}: {_round(score):g} / {_round(result.cells[grade_id]):g}")
+    lines.extend(result.notes)
+    return "\n".join(lines)
+
+
+def results_json(result: SubmissionResult) -> dict:
+    """Gradescope's autograder results format."""
+    tests = [
+        {
+            "name": f"{check.grade_id}: {check.name}",
+            "score": _round(check.score),
+            "max_score": _round(check.max_score),
+            "status": "passed" if check.passed else "failed",
+            "output": check.message,
+            "visibility": "visible",
+            "extra_data": {"grade_id": check.grade_id, "check": check.name},
+        }
+        for check in result.checks
+    ]
+    return {
+        "score": _round(result.score),
+        "max_score": _round(result.max_score),
+        "output": summary_text(result),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "execution_time": _round(result.seconds),
+        "tests": tests,
+        "extra_data": {"student_id": result.student_id, "assignment": result.assignment,
+                       "cells": {k: _round(v) for k, v in result.cell_scores().items()},
+                       "load_error": result.load_error},
+    }
+
+
+def write_results(out_dir: Path, result: SubmissionResult) -> Path:
+    path = out_dir / result.student_id / "results.json"
+    write_atomic(path, json.dumps(results_json(result), indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+def grades_csv(rows: list[dict], cells: list[str]) -> str:
+    """``student_id, assignment, score, max_score`` then one column per test cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student_id", "assignment", "score", "max_score", *cells])
+    for row in sorted(rows, key=lambda r: r["student_id"]):
+        writer.writerow([row["student_id"], row["assignment"], f"{row['score']:g}", f"{row['max_score']:g}",
+                         *(f"{row['cells'].get(c, 0.0):g}" for c in cells)])
+    return buffer.getvalue()
+
+
+def csv_row(result: SubmissionResult) -> dict:
+    """The small summary of a result kept for ``grades.csv``."""
+    return {"student_id": result.student_id, "assignment": result.assignment,
+            "score": _round(result.score), "max_score": _round(result.max_score),
+            "cells": {k: _round(v) for k, v in result.cell_scores().items()},
+            "load_error": result.load_error, "seconds": result.seconds}

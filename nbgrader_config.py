@@ -1,0 +1,18 @@
+# Course configuration, read by nbgrader and by `python -m autograder`.
+c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+c.CourseDirectory.course_id = "module2-linear-regression"
+c.CourseDirectory.root = "."
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+
+# A student's notebook gets this long per cell when nbgrader executes it.
+c.ExecutePreprocessor.timeout = 60
+
+# Limits for student code under `python -m autograder grade`.
+c.Autograder.timeout = 30          # seconds per cell and per hidden check (--timeout overrides)
+c.Autograder.memory_mb = 2048      # memory a student's process may use on top of torch's own
+c.Autograder.cpu_seconds = 600     # CPU seconds per student process
+c.Autograder.file_size_mb = 64     # largest file student code may write
+c.Autograder.processes = 256       # most processes (applies when the grader is not root)

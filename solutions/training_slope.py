@@ -1,0 +1,47 @@
+"""Reference solution of the `training_slope` lab (SPEC §2).
+
+`forward` and `train_model` read the notebook's globals `w`, `X` and `Y`.
+"""
+
+import matplotlib.pyplot as plt
+import torch
+
+
+def forward(x):
+    return w * x  # noqa: F821 - the notebook's global slope
+
+
+def criterion(yhat, y):
+    return torch.mean((yhat - y) ** 2)
+
+
+def backward_update(loss, params, lr):
+    loss.backward()
+    for p in params:
+        p.data = p.data - lr * p.grad
+
+
+def zero_grad(params):
+    for p in params:
+        if p.grad is not None:
+            p.grad.zero_()
+
+
+def train_model(n_iter, lr):
+    losses = []
+    for _ in range(n_iter):
+        yhat = forward(X)  # noqa: F821 - the notebook's global data
+        loss = criterion(yhat, Y)  # noqa: F821
+        backward_update(loss, [w], lr)  # noqa: F821
+        zero_grad([w])  # noqa: F821
+        losses.append(loss.item())
+    return losses
+
+
+def plot_loss(losses):
+    fig, ax = plt.subplots()
+    ax.plot(range(len(losses)), losses)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("cost (MSE)")
+    ax.set_title("Cost per iteration")
+    return ax
