@@ -56,7 +56,7 @@ class StudentRaised(StudentProblem):
             text = (f"{what} still raises NotImplementedError: replace `raise NotImplementedError()` "
                     "with your own code.")
         elif error.type_name == "NameError" and cell_error:
-            text = f"{what} failed with {error}: {cell_error}"
+            text = f"{what} could not run ({error}) because {cell_error}."
         else:
             text = f"{what} raised {error}."
             if error.traceback:

@@ -229,6 +229,7 @@ class Node:
         self.namespace["get_ipython"] = lambda: NotebookShell(self.namespace)
         self.snapshots: dict = {}
         self.stdout = _BoundedText()
+        self.patched: list[str] = []
 
     # -- the loop ---------------------------------------------------------
 
@@ -272,6 +273,8 @@ class Node:
         except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt included
             error = _encode_error(exc)
         finally:
+            # A cell's monkeypatching of torch, numpy or builtins ends with the cell.
+            self.patched.extend(p for p in restore_trusted_state() if p not in self.patched)
             self._restore_streams()
         return {"ok": error is None, "error": error, "stdout": self.stdout.take()}
 
@@ -306,7 +309,7 @@ class Node:
         return {"ok": True}
 
     def probe(self, message: dict) -> dict:
-        patched = restore_trusted_state()
+        patched = self.patched + [p for p in restore_trusted_state() if p not in self.patched]
         plt.close("all")
         scope = {
             "torch": torch, "nn": torch.nn, "np": np, "plt": plt, "math": math,
@@ -320,7 +323,7 @@ class Node:
                 exec(compile(source, "<reference>", "exec"), self.namespace)
             exec(compile(message["source"], "<probe>", "exec"), scope)
             kwargs = codec.decode(message.get("kwargs") or {}, torch=torch)
-            value = scope[message["function"]](self.namespace, **kwargs)
+            value = scope[message["function"]](StudentNamespace(self.namespace), **kwargs)
         except BaseException as exc:  # noqa: BLE001
             error = _encode_error(exc)
         finally:
@@ -340,6 +343,29 @@ class Node:
 
     def _restore_streams(self):
         sys.stdout = sys.stderr = self.stdout
+
+
+class StudentNamespace:
+    """The student's globals as a probe sees them: a missing name raises
+    ``NameError`` (as it would in the notebook), not ``KeyError``."""
+
+    def __init__(self, namespace: dict):
+        self._ns = namespace
+
+    def __getitem__(self, name):
+        try:
+            return self._ns[name]
+        except KeyError:
+            raise NameError(f"name {name!r} is not defined") from None
+
+    def __setitem__(self, name, value):
+        self._ns[name] = value
+
+    def __contains__(self, name):
+        return name in self._ns
+
+    def get(self, name, default=None):
+        return self._ns.get(name, default)
 
 
 def describe_axes(ax) -> dict:
