@@ -1,0 +1,69 @@
+"""release/ is exactly what nbgrader generates from source/, and the notebooks
+run for a student in a real Jupyter kernel."""
+
+import json
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from autograder import assignments
+from autograder.release import generate
+from tests import support
+
+BUILT = [a.name for a in assignments.available()]
+
+
+def _normalised(path):
+    data = json.loads(path.read_text())
+    return json.dumps(data, sort_keys=True, indent=1)
+
+
+@pytest.mark.parametrize("name", BUILT)
+def test_release_is_what_nbgrader_generates_from_source(name, tmp_path):
+    generated = generate(name, support.ROOT, tmp_path)
+    committed = support.ROOT / "release" / name / f"{name}.ipynb"
+    assert _normalised(generated) == _normalised(committed), (
+        f"release/{name} is stale: run `python -m autograder release {name}` and commit release/")
+
+
+@pytest.mark.parametrize("name", BUILT)
+def test_release_stubs_every_answer_and_keeps_checksummed_locks(name):
+    nb = support.release_notebook(name)
+    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert answers
+    for cell in answers:
+        assert "raise NotImplementedError()" in cell.source and "BEGIN SOLUTION" not in cell.source
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("locked") or meta.get("grade"):
+            assert meta.get("checksum"), f"{meta.get('grade_id')} has no nbgrader checksum"
+            assert cell.metadata.get("deletable") is False and cell.metadata.get("editable") is False
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("name", BUILT)
+def test_solution_notebook_runs_top_to_bottom_in_a_kernel(name):
+    nb = support.source_notebook(name)
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(support.ROOT)}}).execute()
+    outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "Error" not in outputs
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("name", BUILT)
+def test_released_notebook_runs_and_each_stub_raises_not_implemented(name):
+    nb = support.release_notebook(name)
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(support.ROOT)}}).execute()
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        if meta.get("solution"):
+            defines_function = "def " in cell.source or "class " in cell.source
+            if not defines_function:
+                assert errors and errors[0].ename == "NotImplementedError", meta["grade_id"]
+        elif meta.get("locked") and not meta.get("grade") and cell.cell_type == "code":
+            allowed = {"NotImplementedError", "NameError"}
+            assert all(e.ename in allowed for e in errors), (meta["grade_id"], [e.ename for e in errors])
