@@ -213,6 +213,11 @@ def grade_batch(name: str, batch: list[Submission], out_dir: Path) -> list[dict]
     return rows
 
 
+def _report_failure(error: BaseException, batch: list[Submission]) -> None:
+    print(f"autograder: grading failed ({type(error).__name__}: {error}); recording an internal error "
+          f"for {len(batch)} submission(s)", file=sys.stderr)
+
+
 def _internal_failure(name: str, sub: Submission, out_dir: Path, cells: dict, error: BaseException) -> dict:
     result = SubmissionResult(sub.student_id, name, cells=dict(cells),
                               load_error=f"the grader failed on this submission ({type(error).__name__}); "
@@ -233,22 +238,38 @@ def grade(name: str, submitted_dir: Path, out_dir: Path, *, jobs: int = 1, limit
     jobs = max(1, jobs)
     size = max(1, min(BATCH_SIZE, math.ceil(len(submissions) / jobs)))
     batches = [submissions[i:i + size] for i in range(0, len(submissions), size)]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(batches))), mp_context=context,
-                             initializer=_init_worker, initargs=(limits,)) as pool:
-        futures = {pool.submit(grade_batch, name, batch, out_dir): batch for batch in batches}
-        for future in as_completed(futures):
-            batch = futures[future]
-            try:
-                rows = future.result()
-            except Exception as exc:  # noqa: BLE001 - a worker died; its students still get a result
-                print(f"autograder: a worker failed ({type(exc).__name__}: {exc}); "
-                      f"recording an internal error for {len(batch)} submission(s)", file=sys.stderr)
-                rows = [_internal_failure(name, s, out_dir, cells, exc) for s in batch]
-            summary.rows.extend(rows)
-            if progress:
-                for row in rows:
-                    progress(row)
+
+    def collect(rows: list[dict]) -> None:
+        summary.rows.extend(rows)
+        if progress:
+            for row in rows:
+                progress(row)
+
+    if jobs == 1:
+        # One worker: grade in this process (saves starting a second interpreter).
+        _init_worker(limits)
+        try:
+            for batch in batches:
+                try:
+                    collect(grade_batch(name, batch, out_dir))
+                except Exception as exc:  # noqa: BLE001 - its students still get a result
+                    _report_failure(exc, batch)
+                    collect([_internal_failure(name, s, out_dir, cells, exc) for s in batch])
+                    _Worker.reset_sandbox()
+        finally:
+            _Worker.reset_sandbox()
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(batches) or 1), mp_context=context,
+                                 initializer=_init_worker, initargs=(limits,)) as pool:
+            futures = {pool.submit(grade_batch, name, batch, out_dir): batch for batch in batches}
+            for future in as_completed(futures):
+                batch = futures[future]
+                try:
+                    collect(future.result())
+                except Exception as exc:  # noqa: BLE001 - a worker died; its students still get a result
+                    _report_failure(exc, batch)
+                    collect([_internal_failure(name, s, out_dir, cells, exc) for s in batch])
     summary.seconds = time.monotonic() - start
     report.write_atomic(out_dir / "grades.csv", report.grades_csv(summary.rows, list(cells)))
     return summary

@@ -1,0 +1,75 @@
+"""Lets ``nbgrader autograde`` give every test cell the score our grader gives.
+
+The hidden region of each test cell in ``source/`` ends with::
+
+    _checks = hidden_score("test_forward", _checks)
+    _checks()
+
+Under ``nbgrader autograde`` (the kernel runs in ``autograded/<student>/<a>/``)
+``hidden_score`` grades the student's submitted notebook once with
+``python -m autograder grade`` (sandboxed, in a subprocess), caches the
+results, and returns a function whose value is the cell's score: the cell's
+last expression, which nbgrader takes as partial credit. Anywhere else (an
+instructor running the source notebook) it returns the visible checks.
+
+This path is only as tamper-proof as nbgrader itself, whose kernel also runs
+the student's code; ``python -m autograder grade`` is the one that cannot be
+fooled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+_CACHE: dict[Path, dict] = {}
+
+
+def _autograde_layout(cwd: Path) -> tuple[Path, str, str] | None:
+    """(course root, student, assignment) when ``cwd`` is nbgrader's
+    ``<root>/autograded/<student>/<assignment>``."""
+    if len(cwd.parents) < 3 or cwd.parents[1].name != "autograded":
+        return None
+    root = cwd.parents[2]
+    if not (root / "nbgrader_config.py").is_file():
+        return None
+    return root, cwd.parent.name, cwd.name
+
+
+def _grade(root: Path, student: str, assignment: str) -> dict:
+    submitted = root / "submitted" / student / assignment
+    digest = hashlib.sha256()
+    for path in sorted(submitted.glob("*.ipynb")):
+        digest.update(path.name.encode() + path.read_bytes())
+    key = Path(tempfile.gettempdir()) / "autograder-nbgrader" / f"{student}-{assignment}-{digest.hexdigest()[:16]}"
+    results = key / "out" / student / "results.json"
+    if not results.is_file():
+        scratch = key / "submitted" / student
+        if scratch.exists():
+            shutil.rmtree(scratch)
+        shutil.copytree(submitted, scratch / assignment)
+        project = Path(__file__).resolve().parents[1]
+        subprocess.run(
+            [sys.executable, "-m", "autograder", "grade", assignment, str(key / "submitted"),
+             "--out", str(key / "out"), "--jobs", "1", "--quiet"],
+            cwd=project, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            check=True,
+        )
+    return json.loads(results.read_text())
+
+
+def hidden_score(grade_id: str, visible_checks):
+    """The callable the test cell ends with: the visible checks, or under
+    ``nbgrader autograde`` one returning this cell's score."""
+    layout = _autograde_layout(Path.cwd())
+    if layout is None:
+        return visible_checks
+    if layout not in _CACHE:
+        _CACHE[layout] = _grade(*layout)
+    score = float(_CACHE[layout]["extra_data"]["cells"].get(grade_id, 0.0))
+    return lambda: score
