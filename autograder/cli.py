@@ -28,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     grd.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                      help="time limit per cell and per check (default: nbgrader_config.py, else 30)")
     grd.add_argument("--quiet", action="store_true", help="print only the summary")
+
+    chk = sub.add_parser("check", help="check one notebook before submitting it and print a summary")
+    chk.add_argument("notebook", metavar="NOTEBOOK", type=Path)
+    chk.add_argument("--assignment", metavar="ASSIGNMENT",
+                     help="which assignment it is (default: read from the notebook or its name)")
+    chk.add_argument("--timeout", type=float, default=None, metavar="SECONDS")
     return parser
 
 
@@ -56,15 +62,8 @@ def _cmd_grade(args) -> int:
     try:
         assignments.get(args.assignment)
         limits = load_limits(assignments.PROJECT_ROOT, args.timeout)
-
-        def progress(row):
-            if not args.quiet:
-                status = f"not graded: {row['load_error']}" if row["load_error"] else ""
-                print(f"  {row['student_id']:<24} {row['score']:>6g} / {row['max_score']:g}  {status}",
-                      flush=True)
-
         summary = grade(args.assignment, args.submitted, args.out, jobs=args.jobs, limits=limits,
-                        progress=progress)
+                        progress=_progress(args.quiet))
     except (assignments.UnknownAssignment, GraderError) as exc:
         print(f"autograder grade: {exc}", file=sys.stderr)
         return 2
@@ -72,10 +71,85 @@ def _cmd_grade(args) -> int:
     if rows and not args.quiet:
         print()
         print(_table(rows))
+    print(_summary(args.assignment, summary, args.out))
+    return 0
+
+
+class _progress:
+    """Per-submission progress: a tqdm bar in a terminal, plain lines elsewhere (CI logs)."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit="submission", desc="grading", file=sys.stderr)
+
+    def __call__(self, row: dict) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix_str(f"{row['student_id']}: {row['score']:g}/{row['max_score']:g}")
+        elif not self.quiet:
+            status = f"  not graded: {row['load_error']}" if row["load_error"] else ""
+            print(f"  {row['student_id']:<24} {row['score']:>6g} / {row['max_score']:g}{status}", flush=True)
+
+
+def _summary(assignment: str, summary, out: Path) -> str:
+    rows = summary.rows
+    graded = [r for r in rows if not r["load_error"]]
     mean = sum(r["score"] for r in rows) / len(rows) if rows else 0.0
-    print(f"graded {summary.graded} of {len(rows)} submission(s) of {args.assignment} in "
-          f"{summary.seconds:.1f} s; {len(rows) - summary.graded} could not be loaded; "
-          f"mean score {mean:.2f}. Results in {args.out}/")
+    text = (f"{assignment}: graded {len(graded)} of {len(rows)} submission(s) in {summary.seconds:.1f} s; "
+            f"{len(rows) - len(graded)} could not be loaded; mean score {mean:.2f}")
+    if graded:
+        slowest = max(graded, key=lambda r: r["seconds"])
+        text += f"; slowest {slowest['student_id']} ({slowest['seconds']:.1f} s)"
+    return text + f". Results in {out}/"
+
+
+def _cmd_check(args) -> int:
+    """Grade one notebook in a scratch directory and explain the result."""
+    import json
+    import tempfile
+
+    import nbformat
+
+    from autograder.config import load_limits
+    from autograder.grade import grade
+
+    path = args.notebook
+    if not path.is_file():
+        print(f"autograder check: {path} does not exist", file=sys.stderr)
+        return 2
+    name = args.assignment
+    if name is None:
+        try:
+            meta = nbformat.read(str(path), as_version=4).metadata.get("autograder", {})
+            name = meta.get("assignment") if isinstance(meta, dict) else None
+        except Exception:  # noqa: BLE001 - a broken file is reported by the grader below
+            name = None
+        name = name or next((n for n in assignments.NAMES if n in path.stem), None)
+    if name is None:
+        print("autograder check: cannot tell which assignment this is; pass --assignment", file=sys.stderr)
+        return 2
+    try:
+        assignments.get(name)
+    except assignments.UnknownAssignment as exc:
+        print(f"autograder check: {exc}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="autograder-check-") as scratch:
+        submitted = Path(scratch) / "submitted" / "you" / name
+        submitted.mkdir(parents=True)
+        submitted.joinpath(f"{name}.ipynb").write_bytes(path.read_bytes())
+        out = Path(scratch) / "out"
+        grade(name, submitted.parent.parent, out, limits=load_limits(assignments.PROJECT_ROOT, args.timeout))
+        result = json.loads((out / "you" / "results.json").read_text())
+    print(result["output"])
+    failed = [t for t in result["tests"] if t["status"] == "failed"]
+    for test in failed:
+        print(f"\n✘ {test['extra_data']['grade_id']}: {test['output']}")
+    if not failed and not result["extra_data"]["load_error"]:
+        print("\nEverything checked passed. Well done!")
     return 0
 
 
@@ -93,4 +167,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "release":
         return _cmd_release(args)
+    if args.command == "check":
+        return _cmd_check(args)
     return _cmd_grade(args)

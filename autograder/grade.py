@@ -153,6 +153,7 @@ def grade_batch(name: str, batch: list[Submission], out_dir: Path) -> list[dict]
     started: dict[str, float] = {}
 
     def finish(result: SubmissionResult) -> None:
+        report.write_feedback(out_dir, result)
         report.write_results(out_dir, result)
         rows.append(report.csv_row(result))
 
@@ -222,6 +223,7 @@ def _internal_failure(name: str, sub: Submission, out_dir: Path, cells: dict, er
     result = SubmissionResult(sub.student_id, name, cells=dict(cells),
                               load_error=f"the grader failed on this submission ({type(error).__name__}); "
                                          "your instructor has been told. This is not your fault.")
+    report.write_feedback(out_dir, result)
     report.write_results(out_dir, result)
     return report.csv_row(result)
 

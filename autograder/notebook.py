@@ -145,6 +145,20 @@ def _defined_names(source: str) -> set[str]:
     return names
 
 
+def _visible(source: str) -> str:
+    """A test cell as students receive it: nbgrader's hidden-test regions removed."""
+    kept, hidden = [], False
+    for line in source.splitlines():
+        marker = line.strip()
+        if marker == "### BEGIN HIDDEN TESTS":
+            hidden = True
+        elif marker == "### END HIDDEN TESTS":
+            hidden = False
+        elif not hidden:
+            kept.append(line.rstrip())
+    return "\n".join(kept).strip()
+
+
 def transform_ipython(source: str) -> str:
     """IPython syntax (``%magic``, ``!cmd``) to plain Python, with IPython's
     own transformers. Code they cannot handle is returned unchanged."""
@@ -212,7 +226,8 @@ def build_program(student: nbformat.NotebookNode, source: list[SourceCell]) -> P
                 program.cells.append(ProgramCell(src.grade_id, transform_ipython(_source(cell)), "answer", src.grade_id))
         elif src.role == "provided":
             program.cells.append(ProgramCell(src.grade_id, transform_ipython(src.source), "provided", src.grade_id))
-        if src.role != "answer" and mine and any(_source(c).strip() != src.source.strip() for c in mine):
+        if src.role != "answer" and mine and any(_visible(_source(c)) not in (_visible(src.source), src.source.strip())
+                                                 for c in mine):
             kind = "test" if src.role == "test" else "provided"
             program.notes.append(f"You edited the locked {kind} cell `{src.grade_id}`; "
                                  "the grader used the original version of it.")

@@ -7,6 +7,7 @@ grader killed at any moment never leaves a half-written file behind.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
@@ -76,6 +77,51 @@ def results_json(result: SubmissionResult) -> dict:
 def write_results(out_dir: Path, result: SubmissionResult) -> Path:
     path = out_dir / result.student_id / "results.json"
     write_atomic(path, json.dumps(results_json(result), indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; color: #222; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
+.pass { color: #17692e; } .fail { color: #a3261b; }
+.score { float: right; font-weight: bold; }
+pre { background: #f6f6f6; padding: .6rem; white-space: pre-wrap; }
+li { margin: .3rem 0; }
+"""
+
+
+def feedback_html(result: SubmissionResult) -> str:
+    """A student's feedback page: per test cell, points and messages (never
+    the hidden checks' source)."""
+    esc = html.escape
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(result.assignment)} feedback"
+             f"</title><style>{_STYLE}</style></head><body>",
+             f"<h1>{esc(result.assignment)}: {_round(result.score):g} / {_round(result.max_score):g} points</h1>",
+             f"<p>Student: {esc(result.student_id)}</p>"]
+    if result.load_error:
+        parts.append(f"<p class='fail'>Your submission could not be graded: {esc(result.load_error)}</p>")
+    for note in result.notes:
+        parts.append(f"<p>{esc(note)}</p>")
+    scores = result.cell_scores()
+    for grade_id, points in result.cells.items():
+        checks = [c for c in result.checks if c.grade_id == grade_id]
+        parts.append(f"<h2>{esc(grade_id)} <span class='score'>{_round(scores[grade_id]):g} / "
+                     f"{_round(points):g}</span></h2><ul>")
+        for check in checks:
+            mark = "pass" if check.passed else "fail"
+            label = check.name.removeprefix("test_").replace("_", " ")
+            parts.append(f"<li class='{mark}'>{'✔' if check.passed else '✘'} {esc(label)}")
+            if check.message:
+                parts.append(f"<pre>{esc(check.message)}</pre>")
+            parts.append("</li>")
+        parts.append("</ul>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_feedback(out_dir: Path, result: SubmissionResult) -> Path:
+    path = out_dir / result.student_id / "feedback.html"
+    write_atomic(path, feedback_html(result))
     return path
 
 
