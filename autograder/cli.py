@@ -34,7 +34,37 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("--assignment", metavar="ASSIGNMENT",
                      help="which assignment it is (default: read from the notebook or its name)")
     chk.add_argument("--timeout", type=float, default=None, metavar="SECONDS")
+
+    gs = sub.add_parser("gradescope", help="build a Gradescope autograder bundle (zip)")
+    gs.add_argument("assignment", metavar="ASSIGNMENT")
+    gs.add_argument("-o", "--output", type=Path, required=True, metavar="BUNDLE.zip")
+
+    cs = sub.add_parser("coursera", help="build a Coursera custom grader (Dockerfile + project)")
+    cs.add_argument("assignment", metavar="ASSIGNMENT")
+    cs.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
+
+    run = sub.add_parser("platform-run", help="(inside a Gradescope or Coursera container) grade the upload")
+    run.add_argument("platform", choices=["gradescope", "coursera"])
+    run.add_argument("assignment", metavar="ASSIGNMENT")
     return parser
+
+
+def _cmd_platform(args) -> int:
+    from autograder import platforms
+
+    try:
+        if args.command == "gradescope":
+            print(f"wrote {platforms.build_gradescope(args.assignment, args.output)}")
+        elif args.command == "coursera":
+            print(f"wrote {platforms.build_coursera(args.assignment, args.output)}")
+        elif args.platform == "gradescope":
+            platforms.run_gradescope(args.assignment)
+        else:
+            platforms.run_coursera(args.assignment)
+    except assignments.UnknownAssignment as exc:
+        print(f"autograder {args.command}: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _cmd_release(args) -> int:
@@ -169,4 +199,6 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_release(args)
     if args.command == "check":
         return _cmd_check(args)
+    if args.command in ("gradescope", "coursera", "platform-run"):
+        return _cmd_platform(args)
     return _cmd_grade(args)

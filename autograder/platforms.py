@@ -1,0 +1,163 @@
+"""Ship an assignment to Gradescope or Coursera, and grade inside their containers.
+
+Both platforms run one container per submission. The bundle carries this
+project (grader, checks, reference solutions, source notebook) and an entry
+point that grades the one notebook found in the platform's submission folder
+with the same code path as ``python -m autograder grade``.
+
+Inside the container the grader runs as root and the student's code as
+``nobody`` (see the sandbox); the entry point makes the project folder
+readable by root only, so student code cannot read the hidden checks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from pathlib import Path
+
+from autograder import assignments, report
+from autograder.config import load_limits
+
+#: What a bundle carries from the project.
+_SHIPPED = ["autograder", "solutions", "nbgrader_config.py", "requirements.txt", "pyproject.toml"]
+
+_SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once when the autograder image is built.
+set -euo pipefail
+apt-get update
+apt-get install -y --no-install-recommends python3 python3-venv python3-pip
+python3 -m venv /autograder/venv
+/autograder/venv/bin/python -m pip install --quiet --upgrade pip
+/autograder/venv/bin/python -m pip install --quiet -r /autograder/source/requirements.txt
+"""
+
+_RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission.
+set -uo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+PYTHON="${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
+chmod -R go-rwx "$ROOT/source"
+cd "$ROOT/source"
+exec "$PYTHON" -m autograder platform-run gradescope ASSIGNMENT
+"""
+
+_DOCKERFILE = """# Coursera custom grader image for ASSIGNMENT.
+FROM python:3.11-slim
+COPY project /grader
+RUN python -m venv /grader/venv \\
+ && /grader/venv/bin/pip install --quiet -r /grader/requirements.txt \\
+ && chmod -R go-rwx /grader
+ENV AUTOGRADER_PYTHON=/grader/venv/bin/python
+ENTRYPOINT ["/grader/grade.sh"]
+"""
+
+_COURSERA_SH = """#!/usr/bin/env bash
+# Coursera runs this container once per submission.
+set -uo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+PYTHON="${AUTOGRADER_PYTHON:-$HERE/venv/bin/python}"
+cd "$HERE"
+exec "$PYTHON" -m autograder platform-run coursera ASSIGNMENT
+"""
+
+
+def _copy_project(name: str, target: Path) -> None:
+    root = assignments.PROJECT_ROOT
+    for item in _SHIPPED:
+        source = root / item
+        if source.is_dir():
+            shutil.copytree(source, target / item, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(source, target / item)
+    shutil.copytree(root / "source" / name, target / "source" / name)
+
+
+def _write_script(path: Path, text: str) -> None:
+    path.write_text(text)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+
+
+def build_gradescope(name: str, output: Path) -> Path:
+    """A Gradescope autograder zip: ``setup.sh``, ``run_autograder`` and the
+    project, all at the top (Gradescope unpacks it into ``/autograder/source``)."""
+    assignments.get(name)
+    with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as scratch:
+        root = Path(scratch)
+        _copy_project(name, root)
+        _write_script(root / "setup.sh", _SETUP_SH)
+        _write_script(root / "run_autograder", _RUN_AUTOGRADER.replace("ASSIGNMENT", name))
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for path in sorted(root.rglob("*")):
+                info = zipfile.ZipInfo(str(path.relative_to(root)))
+                if path.is_dir():
+                    continue
+                info.external_attr = (path.stat().st_mode & 0o777) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                bundle.writestr(info, path.read_bytes())
+    return output
+
+
+def build_coursera(name: str, output: Path) -> Path:
+    """A Coursera custom grader: ``Dockerfile`` and ``project/`` with its entry point."""
+    assignments.get(name)
+    if output.exists():
+        shutil.rmtree(output)
+    project = output / "project"
+    project.mkdir(parents=True)
+    _copy_project(name, project)
+    _write_script(project / "grade.sh", _COURSERA_SH.replace("ASSIGNMENT", name))
+    (output / "Dockerfile").write_text(_DOCKERFILE.replace("ASSIGNMENT", name))
+    return output
+
+
+# ----------------------------------------------------------- inside containers
+
+
+def _grade_one(name: str, notebooks: list[Path], scratch: Path) -> dict:
+    """Grade the submission made of ``notebooks`` (the platform's upload) as one student."""
+    from autograder.grade import grade
+
+    student = scratch / "submitted" / "submission" / name
+    student.mkdir(parents=True)
+    for path in notebooks:
+        shutil.copy(path, student / path.name)
+    out = scratch / "out"
+    grade(name, student.parent.parent, out, limits=load_limits(assignments.PROJECT_ROOT))
+    result = json.loads((out / "submission" / "results.json").read_text())
+    result["_feedback_html"] = (out / "submission" / "feedback.html").read_text()
+    return result
+
+
+def run_gradescope(name: str) -> Path:
+    """Grade ``$AUTOGRADER_ROOT/submission/`` into ``$AUTOGRADER_ROOT/results/results.json``."""
+    root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+    notebooks = sorted((root / "submission").rglob("*.ipynb"))
+    with tempfile.TemporaryDirectory(prefix="autograder-run-") as scratch:
+        result = _grade_one(name, notebooks, Path(scratch))
+    result.pop("_feedback_html")
+    target = root / "results" / "results.json"
+    report.write_atomic(target, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    return target
+
+
+def run_coursera(name: str) -> Path:
+    """Grade ``$COURSERA_SHARED/submission/`` into ``$COURSERA_SHARED/feedback.json``."""
+    shared = Path(os.environ.get("COURSERA_SHARED", "/shared"))
+    notebooks = sorted((shared / "submission").rglob("*.ipynb"))
+    with tempfile.TemporaryDirectory(prefix="autograder-run-") as scratch:
+        result = _grade_one(name, notebooks, Path(scratch))
+    maximum = result.get("max_score") or 1.0
+    feedback = {
+        "fractionalScore": round(min(1.0, max(0.0, result["score"] / maximum)), 4),
+        "feedback": result["_feedback_html"],
+        "feedbackType": "HTML",
+    }
+    target = shared / "feedback.json"
+    report.write_atomic(target, json.dumps(feedback, ensure_ascii=False) + "\n")
+    return target
