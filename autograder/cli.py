@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     cs.add_argument("assignment", metavar="ASSIGNMENT")
     cs.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
 
+    rep = sub.add_parser("report", help="write OUT_DIR/report.html, a class report, from a grading run")
+    rep.add_argument("out", metavar="OUT_DIR", type=Path)
+
     run = sub.add_parser("platform-run", help="(inside a Gradescope or Coursera container) grade the upload")
     run.add_argument("platform", choices=["gradescope", "coursera"])
     run.add_argument("assignment", metavar="ASSIGNMENT")
@@ -199,6 +202,14 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_release(args)
     if args.command == "check":
         return _cmd_check(args)
+    if args.command == "report":
+        from autograder.classreport import write_report
+
+        if not any(args.out.glob("*/results.json")):
+            print(f"autograder report: no */results.json in {args.out}: run `grade` first", file=sys.stderr)
+            return 2
+        print(f"wrote {write_report(args.out)}")
+        return 0
     if args.command in ("gradescope", "coursera", "platform-run"):
         return _cmd_platform(args)
     return _cmd_grade(args)
