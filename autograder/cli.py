@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     grd.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                      help="time limit per cell and per check (default: nbgrader_config.py, else 30)")
     grd.add_argument("--quiet", action="store_true", help="print only the summary")
+    grd.add_argument("--gradebook", type=Path, metavar="GRADEBOOK.db",
+                     help="also write the scores into this nbgrader gradebook (SQLite)")
 
     chk = sub.add_parser("check", help="check one notebook before submitting it and print a summary")
     chk.add_argument("notebook", metavar="NOTEBOOK", type=Path)
@@ -105,6 +107,14 @@ def _cmd_grade(args) -> int:
         print()
         print(_table(rows))
     print(_summary(args.assignment, summary, args.out))
+    if args.gradebook is not None:
+        from autograder.gradebook import GradebookError, record
+
+        try:
+            print(f"wrote {record(args.assignment, args.gradebook, rows)} student(s) into {args.gradebook}")
+        except GradebookError as exc:
+            print(f"autograder grade: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 
