@@ -147,7 +147,11 @@ def _summary(assignment: str, summary, out: Path) -> str:
     if graded:
         slowest = max(graded, key=lambda r: r["seconds"])
         text += f"; slowest {slowest['student_id']} ({slowest['seconds']:.1f} s)"
-    return text + f". Results in {out}/"
+    text += f". Results in {out}/"
+    if any(r.get("isolation") == "none" for r in graded):
+        text += ("\nwarning: the grader is not root, so student code ran as your user and could read files "
+                 "on disk (the hidden checks included); run as root for a private mount namespace.")
+    return text
 
 
 def _cmd_check(args) -> int:

@@ -98,13 +98,14 @@ class _Worker:
 
     sandbox = None
     limits: Limits = Limits()
+    hide: tuple[str, ...] = ()
 
     @classmethod
     def ensure_sandbox(cls):
         from autograder.sandbox.client import Sandbox
 
         if cls.sandbox is None:
-            cls.sandbox = Sandbox(cls.limits)
+            cls.sandbox = Sandbox(cls.limits, cls.hide)
         return cls.sandbox
 
     @classmethod
@@ -117,8 +118,10 @@ class _Worker:
         cls.sandbox = None
 
 
-def _init_worker(limits: Limits) -> None:
+def _init_worker(limits: Limits, hide: tuple[str, ...] = ()) -> None:
+    """Set up a worker process: its limits, and the folders student code must not see."""
     _Worker.limits = limits
+    _Worker.hide = hide
 
 
 def _wrong_notebook(nb, name: str) -> str | None:
@@ -207,7 +210,9 @@ def grade_batch(name: str, batch: list[Submission], out_dir: Path) -> list[dict]
                 notes.append(f"Your code replaced {names}; the grader put the originals back before "
                              "checking.")
         seconds = time.monotonic() - started.get(job.student_id, time.monotonic())
-        finish(SubmissionResult(job.student_id, name, checks, dict(cells), notes=notes, seconds=seconds))
+        isolation = _Worker.sandbox.isolation if _Worker.sandbox is not None else "unknown"
+        finish(SubmissionResult(job.student_id, name, checks, dict(cells), notes=notes, seconds=seconds,
+                                isolation=isolation))
 
     if jobs:
         run_checks(assignment.checks_file, jobs, on_done)
@@ -247,9 +252,10 @@ def grade(name: str, submitted_dir: Path, out_dir: Path, *, jobs: int = 1, limit
             for row in rows:
                 progress(row)
 
+    hide = (str(submitted_dir.resolve()), str(out_dir.resolve()))
     if jobs == 1:
         # One worker: grade in this process (saves starting a second interpreter).
-        _init_worker(limits)
+        _init_worker(limits, hide)
         try:
             for batch in batches:
                 try:
@@ -263,7 +269,7 @@ def grade(name: str, submitted_dir: Path, out_dir: Path, *, jobs: int = 1, limit
     else:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, len(batches) or 1), mp_context=context,
-                                 initializer=_init_worker, initargs=(limits,)) as pool:
+                                 initializer=_init_worker, initargs=(limits, hide)) as pool:
             futures = {pool.submit(grade_batch, name, batch, out_dir): batch for batch in batches}
             for future in as_completed(futures):
                 batch = futures[future]

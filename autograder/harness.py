@@ -70,7 +70,7 @@ class Notebook:
             return f"your `{grade_id}` cell stopped the Python process"
         return f"your `{grade_id}` cell raised {outcome.error}"
 
-    def probe(self, fn, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (), **kwargs):
+    def probe(self, fn, /, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (), **kwargs):
         """Run ``fn(namespace, **kwargs)`` in a fresh copy of the notebook and
         return its value. ``reference`` names solution functions that replace
         the student's (so earlier mistakes are not punished twice). ``what``

@@ -71,7 +71,7 @@ def results_json(result: SubmissionResult) -> dict:
         "tests": tests,
         "extra_data": {"student_id": result.student_id, "assignment": result.assignment,
                        "cells": {k: _round(v) for k, v in result.cell_scores().items()},
-                       "load_error": result.load_error},
+                       "load_error": result.load_error, "isolation": result.isolation},
     }
 
 
@@ -142,4 +142,4 @@ def csv_row(result: SubmissionResult) -> dict:
     return {"student_id": result.student_id, "assignment": result.assignment,
             "score": _round(result.score), "max_score": _round(result.max_score),
             "cells": {k: _round(v) for k, v in result.cell_scores().items()},
-            "load_error": result.load_error, "seconds": result.seconds}
+            "load_error": result.load_error, "seconds": result.seconds, "isolation": result.isolation}

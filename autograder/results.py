@@ -42,6 +42,8 @@ class SubmissionResult:
     """General feedback (edited locked cells, cells that timed out, ...)."""
     seconds: float = 0.0
     """Wall-clock time spent grading it."""
+    isolation: str = "unknown"
+    """``namespace`` when the student's code could not see the grader's files."""
 
     @property
     def score(self) -> float:

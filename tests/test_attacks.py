@@ -4,6 +4,7 @@ One batch holds a correct control submission and one attack each; every
 attack is checked for its own score, and the control for full marks.
 """
 
+import os
 import time
 
 import pytest
@@ -37,6 +38,19 @@ ATTACKS = {
             "torch.Tensor.__eq__ = lambda self, other: True\n"
             "builtins.isinstance = lambda obj, cls: True\n" + SUM_CRITERION)}),
 }
+
+
+SNOOPING_FORWARD = (
+    "import glob, os\n"
+    "found = {}\n"
+    "for pattern in ['/work/*/autograder/checks/*.py', '{root}/autograder/checks/*.py', '{root}/solutions/*.py',\n"
+    "                '{submitted}/*/*/*.ipynb', '{out}/*/results.json', '/tmp/pytest-of-*/**/*.py']:\n"
+    "    found[pattern] = glob.glob(pattern, recursive=True)\n"
+    "leaked = [p for paths in found.values() for p in paths]\n"
+    "if leaked:\n"
+    "    raise RuntimeError('LEAKED ' + ' '.join(leaked[:3]))\n"
+    "def forward(x):\n    return w * x\n"
+)
 
 
 def _stub_everything_with(code: str) -> dict:
@@ -79,6 +93,9 @@ def graded(tmp_path_factory):
         "forward": "import sys\nsys.path.insert(0, '/work/main')\nfrom solutions.training_slope import *\n",
         "criterion": "from autograder.checks import training_slope as hidden\ncriterion = hidden.ref.criterion\n",
     })))
+    snoop = SNOOPING_FORWARD.replace("{root}", str(support.ROOT)).replace("{submitted}", str(submitted))
+    support.write(submitted, "snoops_on_disk", A, support.build(A, Case("snoop", {
+        "forward": snoop.replace("{out}", str(out))})))
     done = support.grade(A, submitted, out, timeout=TIMEOUT)
     assert done.returncode == 0, done.stderr
     time.sleep(5)  # give a surviving daemon the time to write its fake results
@@ -127,3 +144,11 @@ def test_student_code_cannot_import_the_solutions_or_the_checks(graded):
     assert scores["test_forward"] == 0 and scores["test_criterion"] == 0
     messages = " ".join(support.failed_messages(result, {"test_forward", "test_criterion"}))
     assert "not available while grading" in messages
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="files are hidden with a mount namespace, which needs root")
+def test_student_code_cannot_find_checks_solutions_or_other_students_on_disk(graded):
+    result = support.results(graded, "snoops_on_disk")
+    assert "LEAKED" not in result["output"] + str(result["tests"])
+    support.assert_full_marks(A, result, "snoops_on_disk")
+    assert result["extra_data"]["isolation"] == "namespace"

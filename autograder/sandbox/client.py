@@ -68,12 +68,14 @@ class Limits:
     """Largest file a student's code may write."""
     processes: int = 256
     """Most processes (when the grader is not root)."""
+    tmp_mb: int = 256
+    """Size of the private /tmp a submission gets (when the grader is root)."""
 
-    def as_message(self) -> dict:
+    def as_message(self, hide: tuple[str, ...] = ()) -> dict:
         return {
             "memory_mb": self.memory_mb, "cpu_seconds": self.cpu_seconds,
-            "file_size_mb": self.file_size_mb, "processes": self.processes,
-            "project_root": str(PROJECT_ROOT),
+            "file_size_mb": self.file_size_mb, "processes": self.processes, "tmp_mb": self.tmp_mb,
+            "project_root": str(PROJECT_ROOT), "hide": list(hide),
         }
 
 
@@ -179,8 +181,11 @@ def _error(data) -> codec.StudentError | None:
 class Sandbox:
     """A fork server with torch imported, ready to start submissions."""
 
-    def __init__(self, limits: Limits = Limits()):
+    def __init__(self, limits: Limits = Limits(), hide: tuple[str, ...] = ()):
         self.limits = limits
+        self.hide = tuple(str(h) for h in hide)
+        self.isolation = "unknown"
+        """``namespace`` when student code cannot see the grader's files, else ``none``."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                    PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(PROJECT_ROOT))
@@ -207,14 +212,16 @@ class Sandbox:
         self._workdirs.append(workdir)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            wire.send(self._sock, {"op": "spawn", "workdir": workdir, "limits": self.limits.as_message()},
-                      fds=(theirs.fileno(),))
+            wire.send(self._sock, {"op": "spawn", "workdir": workdir,
+                                   "limits": self.limits.as_message(self.hide)}, fds=(theirs.fileno(),))
             reply, _ = wire.recv(self._sock, deadline=time.monotonic() + OVERHEAD_SECONDS * 4)
+            hello, _ = wire.recv(ours, deadline=time.monotonic() + OVERHEAD_SECONDS * 4)
         except (OSError, wire.ChannelClosed, codec.CodecError) as exc:
             ours.close()
             raise SandboxError(f"the sandbox stopped answering: {exc}") from exc
         finally:
             theirs.close()
+        self.isolation = str(hello.get("isolation", "none"))
         return Node(ours, int(reply["pid"]), self.limits)
 
     def cleanup(self) -> None:

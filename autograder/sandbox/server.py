@@ -43,6 +43,14 @@ torch.set_num_threads(1)
 
 from autograder import codec  # noqa: E402
 from autograder.sandbox import wire  # noqa: E402
+from autograder.sandbox.isolation import isolate, python_paths  # noqa: E402
+
+# Modules student code commonly imports, loaded now: once the node drops to
+# `nobody` it may be unable to read the standard library from disk.
+import collections, csv, dataclasses, datetime, decimal, fractions, functools, hashlib  # noqa: E401,E402,F401
+import itertools, json, operator, pathlib, pickle, random, re, secrets, statistics  # noqa: E401,E402,F401
+import string, textwrap, time, typing, warnings  # noqa: E401,E402,F401
+import numpy.random  # noqa: E402,F401 - numpy 2 loads it lazily
 
 #: Module prefixes student code may not import.
 FORBIDDEN_MODULES = ("autograder", "solutions")
@@ -436,6 +444,17 @@ def become_node(sock: socket.socket, workdir: str, limits: dict) -> None:
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
     os.close(devnull)
+    isolation = "none"
+    if os.getuid() == 0:
+        hide = [limits.get("project_root", ""), *limits.get("hide", [])]
+        try:
+            isolate(hide, python_paths(hide), tmp_size_mb=int(limits.get("tmp_mb", 256)))
+            workdir = "/tmp/notebook"
+            os.makedirs(workdir, exist_ok=True)
+            os.chown(workdir, NOBODY, NOBODY)
+            isolation = "namespace"
+        except OSError:
+            isolation = "none"
     os.chdir(workdir)
     memory = int(limits.get("memory_mb", 2048)) * 1024 * 1024
     _limit(resource.RLIMIT_AS, _vm_size() + memory)
@@ -455,6 +474,10 @@ def become_node(sock: socket.socket, workdir: str, limits: dict) -> None:
     sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != root]
     sys.meta_path.insert(0, _ForbiddenImports())
     sys.argv = ["notebook"]
+    try:
+        wire.send(sock, {"isolation": isolation, "uid": os.getuid()})
+    except OSError:
+        os._exit(0)
     Node(sock).serve()
     os._exit(0)
 
