@@ -204,7 +204,7 @@ def run_checks(checks_file: Path, jobs: list[Job], on_done) -> int:
     plugin = GradingPlugin(jobs, on_done)
     args = [
         str(checks_file), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
-        "--import-mode=importlib", "-c", str(CHECKS_DIR / "pytest.ini"),
+        "--import-mode=importlib", "--assert=plain", "-c", str(CHECKS_DIR / "pytest.ini"),
         "--rootdir", str(CHECKS_DIR), "-W", "ignore",
     ]
     code = pytest.main(args, plugins=[plugin])

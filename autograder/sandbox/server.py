@@ -52,6 +52,23 @@ import itertools, json, operator, pathlib, pickle, random, re, secrets, statisti
 import string, textwrap, time, typing, warnings  # noqa: E401,E402,F401
 import numpy.random  # noqa: E402,F401 - numpy 2 loads it lazily
 
+def _warm_up() -> None:
+    """Do once, here, the lazy work torch and matplotlib do on first use (the
+    first optimiser step imports torch._dynamo: about a second), so that no
+    submission pays it again."""
+    p = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.SGD([p], lr=0.1)
+    torch.nn.functional.mse_loss(torch.nn.Linear(1, 1)(p.view(1, 1)), torch.zeros(1, 1)).backward()
+    torch.nn.utils.clip_grad_norm_([p], 1.0)
+    optimizer.step()
+    torch.optim.lr_scheduler.StepLR(optimizer, step_size=1).step()
+    fig, ax = plt.subplots()
+    ax.contour([[0.0, 1.0], [1.0, 2.0]])
+    plt.close(fig)
+
+
+_warm_up()
+
 #: Module prefixes student code may not import.
 FORBIDDEN_MODULES = ("autograder", "solutions")
 #: How much of a cell's printed output is kept for feedback.
@@ -80,6 +97,23 @@ _REAL_MODULES = {
 _MISSING = object()
 
 
+def _wraps(new, old) -> bool:
+    """Whether ``new`` is a ``functools.wraps`` wrapper of ``old``: how torch
+    itself decorates some functions lazily (``torch.manual_seed`` once dynamo
+    loads, ``Optimizer.step`` for profiling). Those are restored too, but not
+    reported as the student's doing."""
+    for _ in range(8):
+        try:
+            new = vars(new).get("__wrapped__", _MISSING) if hasattr(new, "__dict__") else _MISSING
+        except TypeError:
+            return False
+        if new is old:
+            return True
+        if new is _MISSING:
+            return False
+    return False
+
+
 def restore_trusted_state() -> list[str]:
     """Undo monkeypatching of guarded modules and classes. Returns what was
     patched in the reported namespaces, as ``owner.name`` strings."""
@@ -91,11 +125,12 @@ def restore_trusted_state() -> list[str]:
         owner = getattr(obj, "__name__", "?")
         for name, value in saved.items():
             if current.get(name, _MISSING) is not value:
+                new = current.get(name, _MISSING)
                 try:
                     setattr(obj, name, value)
                 except (AttributeError, TypeError):
                     continue
-                if reported and not name.startswith("_"):
+                if reported and not name.startswith("_") and not _wraps(new, value):
                     patched.append(f"{owner}.{name}")
     for name, module in _REAL_MODULES.items():
         if sys.modules.get(name) is not module:

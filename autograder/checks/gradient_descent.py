@@ -1,0 +1,668 @@
+"""Hidden checks of the `gradient_descent` assignment: data, loss, derivative, gradient descent, cost.
+
+Probes (the ``_probe_*`` functions) run inside the student's sandboxed process
+and only collect values; every verdict is made here, against `solutions/`.
+"""
+
+import math
+
+import torch
+
+from autograder.checking import (
+    as_float, as_tensor, cell, close, describe, expect_close, fail, rand, randint, ratio,
+)
+from solutions import gradient_descent as ref
+
+#: Functions of the reference that replace the student's when a later function is checked.
+FOR_GRADIENT_DESCENT = ("loss", "dloss_dw")
+FOR_BATCH = ("cost", "cost_gradient")
+
+
+def _value(gen, low=0.5, high=4.0) -> float:
+    """A number away from 0, of either sign."""
+    value = float(rand(gen, 1, low=low, high=high))
+    return value if randint(gen, 0, 1) else -value
+
+
+def _floats(values, what):
+    return torch.tensor([as_float(v, what) for v in values], dtype=torch.float64)
+
+
+# ----------------------------------------------------------------- make_data
+
+
+def _probe_make_data(ns, calls):
+    results = []
+    for w, b, n, noise_std, seed, global_seed in calls:
+        torch.manual_seed(global_seed)
+        result = ns["make_data"](w, b, n, noise_std, seed)
+        if isinstance(result, (tuple, list)) and len(result) == 2:
+            shapes = [list(v.shape) if isinstance(v, torch.Tensor) else None for v in result]
+            small = [v if not isinstance(v, torch.Tensor) or v.numel() <= 4 * n else None for v in result]
+            results.append({"pair": True, "X": small[0], "Y": small[1], "shapes": shapes})
+        else:
+            results.append({"pair": False, "value": result})
+    return results
+
+
+def _pair(result, call, n):
+    """(X, Y) from what make_data returned, as float64 tensors of shape (n, 1)."""
+    if not result["pair"]:
+        fail(f"{call} returned {describe(result['value'])}; it should return the pair (X, Y).")
+    shapes = result["shapes"]
+    if shapes[0] is not None and shapes[1] is not None and shapes != [[n, 1], [n, 1]]:
+        _shapes(torch.Size(shapes[0]), torch.Size(shapes[1]), n, call)
+    return as_tensor(result["X"], f"{call}'s X"), as_tensor(result["Y"], f"{call}'s Y")
+
+
+def _shapes(x_shape, y_shape, n, call):
+    """Fail with the likely cause of X or Y not having shape (n, 1)."""
+    x_numel = math.prod(x_shape)
+    if tuple(x_shape) == (n,):
+        fail(f"{call} gave X of shape {tuple(x_shape)}: make it a column of shape ({n}, 1), one row per "
+             "sample, with .view(-1, 1).")
+    if x_numel != n:
+        fail(f"{call} gave X with {x_numel} values; it should hold n = {n} evenly spaced values: "
+             f"torch.linspace(-3, 3, n) (not arange with a fixed step).")
+    if tuple(y_shape) == (n, n):
+        fail(f"{call} gave Y of shape ({n}, {n}): noise of shape ({n},) was broadcast against X of shape "
+             f"({n}, 1). Draw the noise with X's shape, e.g. torch.randn(X.shape).")
+    fail(f"{call} gave X of shape {tuple(x_shape)} and Y of shape {tuple(y_shape)}; both should be ({n}, 1).")
+
+
+def _noise_level(gen) -> float:
+    """A noise standard deviation clearly different from 1, from its square and from its root."""
+    return float(rand(gen, 1, low=0.3, high=0.6)) if randint(gen, 0, 1) else float(rand(gen, 1, low=1.6, high=2.5))
+
+
+@cell("test_make_data")
+def test_make_data_spaces_X_evenly_in_columns(nb, gen):
+    w, b, n, sigma, seed = _value(gen), _value(gen), randint(gen, 8, 40), _noise_level(gen), randint(gen, 0, 10_000)
+    call = f"make_data({w:.3g}, {b:.3g}, {n}, {sigma:.3g}, seed={seed})"
+    got = nb.probe(_probe_make_data, what=call, cell="make_data", calls=[(w, b, n, sigma, seed, 0)])
+    X, Y = _pair(got[0], call, n)
+    expect_close(X, torch.linspace(-3, 3, n).view(-1, 1), f"{call}'s X", atol=1e-5,
+                 hint="X should hold n evenly spaced values from -3 to 3: torch.linspace(-3, 3, n).view(-1, 1).")
+
+
+@cell("test_make_data")
+def test_make_data_adds_gaussian_noise_of_the_given_std(nb, gen):
+    w, b, sigma, seed = _value(gen), _value(gen), _noise_level(gen), randint(gen, 0, 10_000)
+    n = randint(gen, 2000, 3000)
+    call = f"make_data({w:.3g}, {b:.3g}, {n}, {sigma:.3g}, seed={seed})"
+    got = nb.probe(_probe_make_data, what=call, cell="make_data",
+                   calls=[(w, b, n, 0.0, seed, 0), (w, b, n, sigma, seed, 0)])
+    X0, Y0 = _pair(got[0], call, n)
+    X, Y = _pair(got[1], call, n)
+    if not close(Y0, w * X0 + b, atol=1e-4):
+        fail(f"with noise_std = 0, Y should lie exactly on the line w * X + b (here w = {w:.3g}, b = {b:.3g}), "
+             f"but it does not: got {describe(Y0)} for X = {describe(X0)}.")
+    noise = (Y - (w * X + b)).reshape(-1)
+    mean, std = float(noise.mean()), float(noise.std())
+    if abs(mean) > 0.15 * sigma:
+        if abs(mean - 0.5 * sigma) < 0.1 * sigma:
+            fail(f"the noise averages {mean:.3g}, about noise_std / 2: torch.rand draws uniform numbers on "
+                 "[0, 1); the course's noise is Gaussian with mean 0: torch.randn.")
+        fail(f"the noise Y - (w X + b) averages {mean:.3g}; Gaussian noise has mean 0 (torch.randn).")
+    if abs(std - sigma) <= 0.1 * sigma:
+        return
+    if abs(std - 1.0) < 0.1:
+        fail(f"the noise has standard deviation {std:.3g} instead of noise_std = {sigma:.3g}: multiply the "
+             "standard normal noise by noise_std.")
+    if abs(std - sigma ** 2) < 0.1 * sigma ** 2:
+        fail(f"the noise has standard deviation {std:.3g} = noise_std ** 2: noise_std is the standard "
+             "deviation itself, so multiply by noise_std, not by its square (the variance).")
+    if abs(std - sigma / math.sqrt(3)) < 0.05 * sigma:
+        fail(f"the noise has standard deviation {std:.3g} and looks uniform, not Gaussian: use torch.randn.")
+    fail(f"the noise Y - (w X + b) has standard deviation {std:.3g}; with noise_std = {sigma:.3g} it should "
+         "be about that much: Y = w * X + b + noise_std * torch.randn(X.shape).")
+
+
+@cell("test_make_data")
+def test_make_data_is_reproducible_for_a_seed(nb, gen):
+    w, b, n, sigma = _value(gen), _value(gen), randint(gen, 10, 40), _noise_level(gen)
+    seed, other = randint(gen, 0, 5000), randint(gen, 5001, 10_000)
+    call = f"make_data({w:.3g}, {b:.3g}, {n}, {sigma:.3g}, seed={seed})"
+    got = nb.probe(_probe_make_data, what=call, cell="make_data",
+                   calls=[(w, b, n, sigma, seed, 11), (w, b, n, sigma, seed, 12345), (w, b, n, sigma, other, 11)])
+    (_, Y1), (_, Y2), (_, Y3) = (_pair(r, call, n) for r in got)
+    if Y1.shape != Y2.shape or not torch.equal(Y1, Y2):
+        fail("make_data gave different data for the same seed: seed the noise with the seed argument "
+             "(torch.Generator().manual_seed(seed) passed to torch.randn, or torch.manual_seed(seed)) so "
+             "the data can be reproduced.")
+    if Y1.shape == Y3.shape and torch.equal(Y1, Y3):
+        fail(f"make_data gave the same data for seeds {seed} and {other}: use the seed argument, not a fixed seed.")
+
+
+# ----------------------------------------------------------- loss, dloss_dw
+
+
+def _probe_pointwise(ns, name, samples, grid, x, y):
+    f = ns[name]
+    values = [f(w, xs, ys) for w, xs, ys in samples]
+    try:
+        grid_out, grid_error = f(grid, x, y), None
+    except Exception as exc:  # noqa: BLE001 - reported as data, judged by the check
+        if type(exc).__name__ == "NotImplementedError":
+            raise
+        grid_out, grid_error = None, f"{type(exc).__name__}: {exc}"
+    return {"values": values, "grid": grid_out, "grid_error": grid_error}
+
+
+def _samples(gen, count=4):
+    return [(_value(gen, 0.3, 3.0), _value(gen, 0.5, 3.0), _value(gen, 0.5, 5.0)) for _ in range(count)]
+
+
+def _pointwise_case(nb, gen, fn):
+    samples = _samples(gen)
+    grid = rand(gen, randint(gen, 5, 12), low=-4.0, high=4.0)
+    x, y = _value(gen, 0.5, 3.0), _value(gen, 0.5, 5.0)
+    got = nb.probe(_probe_pointwise, what=f"{fn}(w, x, y)", cell=fn, name=fn, samples=samples, grid=grid, x=x, y=y)
+    return samples, grid, x, y, got
+
+
+def _grid_error(got, fn):
+    if got["grid_error"]:
+        fail(f"{fn}(w_values, x, y) with a tensor of w values raised {got['grid_error'][:300]}\n{fn} should work "
+             "element by element on tensors too: use arithmetic operators only (math.pow, math functions, "
+             "float() and .item() work on single numbers only).")
+
+
+@cell("test_loss")
+def test_loss_is_the_squared_error_of_one_sample(nb, gen):
+    samples, _, _, _, got = _pointwise_case(nb, gen, "loss")
+    values = _floats(got["values"], "loss(w, x, y)")
+    t = torch.tensor(samples, dtype=torch.float64)
+    w, x, y = t[:, 0], t[:, 1], t[:, 2]
+    want = ref.loss(w, x, y)
+    if close(values, want):
+        return
+    error = w * x - y
+    if close(values, error):
+        fail("loss returned w * x - y: the error itself; the loss squares it: (w * x - y) ** 2.")
+    if close(values, error.abs()):
+        fail("loss returned the absolute error |w x - y|; the course's loss squares the error.")
+    if close(values, 2 * error):
+        fail("loss returned (w * x - y) * 2: `* 2` doubles, `** 2` squares.")
+    if close(values, want / 2):
+        fail("loss returned half the squared error; the loss is (w * x - y) ** 2, with no factor 1/2.")
+    fail(f"loss(w, x, y) returned {describe(values)} for (w, x, y) = {samples}; expected (w * x - y) ** 2 = "
+         f"{describe(want)}.")
+
+
+@cell("test_loss")
+def test_loss_works_on_a_tensor_of_w_values(nb, gen):
+    _, grid, x, y, got = _pointwise_case(nb, gen, "loss")
+    _grid_error(got, "loss")
+    out = as_tensor(got["grid"], "loss(w_values, x, y) for a tensor of w values")
+    want = ref.loss(grid.double(), x, y)
+    if out.numel() == 1 and grid.numel() > 1:
+        fail("loss(w_values, x, y) returned one number for a whole tensor of w values: compute it with "
+             "arithmetic operators only (no float(), .item() or sum), so it works element by element.")
+    expect_close(out, want, f"loss(w_values, {x:.3g}, {y:.3g})", atol=1e-4,
+                 hint="Each w in the tensor gets its own loss (w * x - y) ** 2.")
+
+
+@cell("test_dloss_dw")
+def test_dloss_dw_is_the_analytic_derivative(nb, gen):
+    samples, _, _, _, got = _pointwise_case(nb, gen, "dloss_dw")
+    values = _floats(got["values"], "dloss_dw(w, x, y)")
+    t = torch.tensor(samples, dtype=torch.float64)
+    w, x, y = t[:, 0], t[:, 1], t[:, 2]
+    want = ref.dloss_dw(w, x, y)
+    if close(values, want):
+        return
+    error = w * x - y
+    if close(values, want / 2):
+        fail("dloss_dw is missing the factor 2: the derivative of (w x - y) ** 2 is 2 x (w x - y).")
+    if close(values, 2 * error):
+        fail("dloss_dw returned 2 (w x - y): by the chain rule the derivative of (w x - y) with respect to w, "
+             "which is x, multiplies it: 2 x (w x - y).")
+    if close(values, -want):
+        fail("dloss_dw has the wrong sign: it is 2 x (w x - y), positive when w x > y times x > 0.")
+    if close(values, error ** 2):
+        fail("dloss_dw returned the loss itself; it should return its derivative with respect to w, 2 x (w x - y).")
+    if close(values, 2 * w * error):
+        fail("dloss_dw multiplied by w instead of x: the derivative of w x with respect to w is x, so it is "
+             "2 x (w x - y).")
+    fail(f"dloss_dw(w, x, y) returned {describe(values)} for (w, x, y) = {samples}; the derivative "
+         f"2 x (w x - y) is {describe(want)}.")
+
+
+@cell("test_dloss_dw")
+def test_dloss_dw_matches_autograd(nb, gen):
+    _, grid, x, y, got = _pointwise_case(nb, gen, "dloss_dw")
+    _grid_error(got, "dloss_dw")
+    out = as_tensor(got["grid"], "dloss_dw(w_values, x, y) for a tensor of w values")
+    w = grid.double().clone().requires_grad_(True)
+    ref.loss(w, x, y).sum().backward()
+    if out.numel() == 1 and grid.numel() > 1:
+        fail("dloss_dw(w_values, x, y) returned one number for a whole tensor of w values: use arithmetic "
+             "operators only, so it works element by element.")
+    expect_close(out, w.grad, f"dloss_dw(w_values, {x:.3g}, {y:.3g}) compared with autograd", atol=1e-4,
+                 hint="It should equal what loss(w, x, y).backward() puts in w.grad, at every w.")
+
+
+# ---------------------------------------------------------- gradient_descent
+
+
+def _probe_gradient_descent(ns, runs):
+    out = []
+    for w0, x, y, lr, n_iter in runs:
+        path = ns["gradient_descent"](w0, x, y, lr, n_iter)
+        listed = isinstance(path, (list, tuple))
+        out.append({"path": list(path) if listed else path, "listed": listed,
+                    "types": ["float" if isinstance(v, float) else type(v).__name__ for v in path] if listed else None})
+    return out
+
+
+def _gd_run(gen, c_low=0.05, c_high=0.4, n_low=5, n_high=12):
+    x, y = _value(gen, 0.7, 2.5), _value(gen, 0.5, 5.0)
+    lr = float(rand(gen, 1, low=c_low, high=c_high)) / x ** 2
+    return (float(rand(gen, 1, low=-4.0, high=4.0)), x, y, lr, randint(gen, n_low, n_high))
+
+
+def _path(got, n_iter, what="gradient_descent"):
+    if not got["listed"]:
+        fail(f"{what} returned {describe(got['path'])}; it should return the list [w0, w1, ..., w_n_iter].")
+    if any(t == "Tensor" for t in got["types"]):
+        fail(f"{what} stored tensors in its list: store Python floats (float(w) or w.item()).")
+    return _floats(got["path"], f"a value in {what}'s list")
+
+
+@cell("test_gradient_descent")
+def test_gradient_descent_returns_n_iter_plus_1_floats_from_w0(nb, gen):
+    run = _gd_run(gen)
+    w0, _, _, _, n_iter = run
+    got = nb.probe(_probe_gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)", cell="gradient_descent",
+                   reference=FOR_GRADIENT_DESCENT, runs=[run])[0]
+    path = _path(got, n_iter)
+    if not all(t == "float" for t in got["types"]):
+        fail(f"gradient_descent's list holds {sorted(set(got['types']))}; every value should be a Python float.")
+    if len(path) == n_iter and abs(float(path[0]) - w0) > 1e-9:
+        fail(f"gradient_descent(w0, x, y, lr, {n_iter}) returned {n_iter} values: the list should start with "
+             f"w0 itself, then the {n_iter} updated values ({n_iter + 1} in all).")
+    if len(path) != n_iter + 1:
+        fail(f"gradient_descent(w0, x, y, lr, {n_iter}) returned {len(path)} values; expected {n_iter + 1}: "
+             "w0 and one value after each of the n_iter steps.")
+    if abs(float(path[0]) - w0) > 1e-6 * max(1.0, abs(w0)):
+        fail(f"gradient_descent's list should start with w0 = {w0:.6g}, but starts with {float(path[0]):.6g}.")
+
+
+@cell("test_gradient_descent")
+def test_gradient_descent_follows_the_update_rule(nb, gen):
+    run = _gd_run(gen)
+    w0, x, y, lr, n_iter = run
+    got = nb.probe(_probe_gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)", cell="gradient_descent",
+                   reference=FOR_GRADIENT_DESCENT, runs=[run])[0]
+    path = _path(got, n_iter)
+    want = torch.tensor(ref.gradient_descent(*run), dtype=torch.float64)
+    if close(path, want, atol=1e-5):
+        return
+
+    def replay(step):
+        values = [w0]
+        for _ in range(n_iter):
+            values.append(step(values[-1]))
+        return torch.tensor(values, dtype=torch.float64)
+
+    if len(path) == n_iter and close(path, want[1:], atol=1e-5):
+        fail("gradient_descent's values are right but w0 is missing from the start of the list.")
+    if close(path, replay(lambda w: w + lr * ref.dloss_dw(w, x, y)), atol=1e-5):
+        fail("gradient_descent added the derivative: that climbs the bowl. Gradient descent moves against "
+             "it: w = w - lr * dloss_dw(w, x, y).")
+    if close(path, replay(lambda w: w - ref.dloss_dw(w, x, y)), atol=1e-5):
+        fail("gradient_descent ignored the learning rate: the step is lr * dloss_dw(w, x, y).")
+    if close(path, replay(lambda w: w - lr * ref.loss(w, x, y)), atol=1e-5):
+        fail("gradient_descent stepped by the loss instead of its derivative: w = w - lr * dloss_dw(w, x, y).")
+    if close(path, replay(lambda w: w - lr * ref.dloss_dw(w0, x, y)), atol=1e-5):
+        fail("gradient_descent used the derivative at w0 for every step; compute it at the current w each time.")
+    if len(path) != len(want):
+        fail(f"gradient_descent returned {len(path)} values, expected {len(want)}, so the path could not be compared.")
+    expect_close(path, want, "gradient_descent's path", atol=1e-5,
+                 hint=f"From w0 = {w0:.4g} with x = {x:.4g}, y = {y:.4g}, lr = {lr:.4g}: w = w - lr * dloss_dw(w, x, y).")
+
+
+@cell("test_gradient_descent")
+def test_gradient_descent_converges_or_diverges_with_the_learning_rate(nb, gen):
+    good = _gd_run(gen, 0.2, 0.3, 40, 50)
+    bad = _gd_run(gen, 1.2, 1.5, 10, 14)
+    got = nb.probe(_probe_gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)", cell="gradient_descent",
+                   reference=FOR_GRADIENT_DESCENT, runs=[good, bad])
+    w0, x, y, lr, n_iter = good
+    path = _path(got[0], n_iter)
+    if len(path) != n_iter + 1:
+        fail(f"gradient_descent(w0, x, y, lr, {n_iter}) returned {len(path)} values instead of {n_iter + 1}, "
+             "so its path could not be followed.")
+    best = y / x
+    if abs(float(path[-1]) - best) > 1e-4 * max(1.0, abs(best)):
+        fail(f"with x = {x:.4g}, y = {y:.4g} and a good learning rate lr = {lr:.4g}, {n_iter} steps should reach the "
+             f"bottom of the bowl, w = y / x = {best:.5g}; gradient_descent ended at {float(path[-1]):.5g}.")
+    w0, x, y, lr, n_iter = bad
+    path = _path(got[1], n_iter)
+    want = torch.tensor(ref.gradient_descent(*bad), dtype=torch.float64)
+    distance = (path - y / x).abs()
+    growing = len(path) == n_iter + 1 and bool((distance[1:] > distance[:-1]).all())
+    if growing and close(path, want, rtol=1e-4, atol=1e-5):
+        return
+    fail(f"with lr = {lr:.4g}, more than 1 / x**2 = {1 / x ** 2:.4g}, every step overshoots the minimum by more "
+         f"than it corrects and gradient descent should diverge, moving further from w = y / x at every step "
+         f"({describe(want)}); gradient_descent gave {describe(path)}.")
+
+
+# ------------------------------------------------------------ cost, total_cost
+
+
+def _probe_cost(ns, name, w, b, X, Y):
+    value = ns[name](w, b, X, Y)
+    wt, bt = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
+    again = ns[name](wt, bt, X, Y)
+    grads = None
+    if isinstance(again, torch.Tensor) and again.requires_grad and again.numel() == 1:
+        again.sum().backward()
+        grads = [wt.grad, bt.grad]
+    return {"value": value, "again": again, "grads": grads}
+
+
+def _data(gen, n_low=6, n_high=20):
+    n = randint(gen, n_low, n_high)
+    return rand(gen, n, 1), rand(gen, n, 1, low=-4.0, high=4.0)
+
+
+def _cost_case(nb, gen, fn):
+    X, Y = _data(gen)
+    w, b = _value(gen, 0.5, 3.0), _value(gen, 0.5, 3.0)
+    got = nb.probe(_probe_cost, what=f"{fn}(w, b, X, Y)", cell=fn, name=fn, w=w, b=b, X=X, Y=Y)
+    return w, b, X, Y, got
+
+
+def _diagnose_cost(fn, value, w, b, X, Y, want):
+    n = X.shape[0]
+    err = (w * X + b - Y).double()
+    r = ratio(value, want)
+    if fn == "cost" and abs(r - n) < 1e-3 * n:
+        fail(f"cost returned {r:.3g}x the expected value: sum instead of mean? cost is the mean squared error "
+             "(the sum is total_cost).")
+    if fn == "total_cost" and abs(r - 1 / n) < 1e-3 / n:
+        fail(f"total_cost returned 1/{n} of the expected value: mean instead of sum? total_cost adds up the "
+             "squared errors.")
+    if fn == "cost" and abs(r - n / (n - 1)) < 1e-4:
+        fail("cost divided by N - 1; the mean squared error divides by N (torch.mean).")
+    if abs(r - 0.5) < 1e-4:
+        fail(f"{fn} returned half the expected value; the course's cost has no factor 1/2.")
+    reduce = torch.mean if fn == "cost" else torch.sum
+    if close(value, reduce(((w * X - Y).double()) ** 2)):
+        fail(f"{fn} left out the bias: the prediction is w * X + b.")
+    if close(value, reduce(err ** 2).sqrt()):
+        fail(f"{fn} took a square root; it is the {'mean' if fn == 'cost' else 'sum'} of the squared errors, no root.")
+    if close(value, reduce(err) ** 2):
+        fail(f"{fn} squared the {'mean' if fn == 'cost' else 'sum'} of the errors; square each error first.")
+    if close(value, reduce(err.abs())):
+        fail(f"{fn} used absolute errors; square each error: (w * X + b - Y) ** 2.")
+
+
+@cell("test_cost")
+def test_cost_is_the_mean_squared_error(nb, gen):
+    w, b, X, Y, got = _cost_case(nb, gen, "cost")
+    value = as_tensor(got["value"], "cost(w, b, X, Y)")
+    want = ref.cost(w, b, X.double(), Y.double())
+    if value.numel() > 1:
+        fail(f"cost returned {describe(value)}, one value per sample: the cost is their mean, a single number.")
+    value = value.reshape(())
+    if close(value, want, atol=1e-5):
+        return
+    _diagnose_cost("cost", value, w, b, X, Y, want)
+    expect_close(value, want, "cost(w, b, X, Y)", atol=1e-5, hint="The cost is the mean of (w * X + b - Y) ** 2.")
+
+
+@cell("test_cost")
+def test_cost_is_a_tensor_autograd_can_differentiate(nb, gen):
+    w, b, X, Y, got = _cost_case(nb, gen, "cost")
+    again = got["again"]
+    if not isinstance(again, torch.Tensor):
+        fail(f"cost returned {describe(again)}, a plain number: return the tensor (no .item() or float()), so "
+             "autograd can differentiate the cost.")
+    if got["grads"] is not None and got["grads"][0] is not None and got["grads"][1] is None:
+        fail("no gradient reaches b through cost: the cost does not use the bias (the prediction is w * X + b).")
+    if got["grads"] is None or got["grads"][0] is None or got["grads"][1] is None:
+        fail("cost's result is not connected to w and b in the autograd graph when they are tensors that "
+             "require grad (a detach, .item() or a new torch.tensor(...) breaks it).")
+    wt, bt = torch.tensor(w, dtype=torch.float64, requires_grad=True), torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    ref.cost(wt, bt, X.double(), Y.double()).backward()
+    expect_close(torch.stack([as_tensor(g, "a gradient").reshape(()) for g in got["grads"]]),
+                 torch.stack([wt.grad, bt.grad]), "the gradient of cost with respect to (w, b)", atol=1e-5)
+
+
+@cell("test_total_cost")
+def test_total_cost_is_the_sum_of_squared_errors(nb, gen):
+    w, b, X, Y, got = _cost_case(nb, gen, "total_cost")
+    value = as_tensor(got["value"], "total_cost(w, b, X, Y)")
+    want = ref.total_cost(w, b, X.double(), Y.double())
+    if value.numel() > 1:
+        fail(f"total_cost returned {describe(value)}, one value per sample: add them up into a single number.")
+    value = value.reshape(())
+    if close(value, want, atol=1e-4):
+        return
+    _diagnose_cost("total_cost", value, w, b, X, Y, want)
+    expect_close(value, want, "total_cost(w, b, X, Y)", atol=1e-4,
+                 hint="The total cost is the sum of (w * X + b - Y) ** 2.")
+
+
+# ------------------------------------------------------------- cost_gradient
+
+
+def _probe_cost_gradient(ns, w, b, X, Y):
+    return ns["cost_gradient"](w, b, X, Y)
+
+
+def _gradient_case(nb, gen):
+    X, Y = _data(gen, 8, 25)
+    w, b = _value(gen, 0.5, 3.0), _value(gen, 0.5, 3.0)
+    got = nb.probe(_probe_cost_gradient, what="cost_gradient(w, b, X, Y)", cell="cost_gradient", w=w, b=b, X=X, Y=Y)
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        fail(f"cost_gradient returned {describe(got)}; it should return the pair (dJ/dw, dJ/db).")
+    values = [as_float(v, "cost_gradient(w, b, X, Y)") for v in got]
+    wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    bt = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    ref.cost(wt, bt, X.double(), Y.double()).backward()
+    return values, (float(wt.grad), float(bt.grad)), X, Y, w, b
+
+
+def _diagnose_partial(name, got, want, other, n, extra, swapped):
+    tol = dict(rtol=1e-4, atol=1e-5)
+    if close(got, want, **tol):
+        return
+    if swapped:
+        fail("cost_gradient returned the two partial derivatives swapped: the pair is (dJ/dw, dJ/db), in that order.")
+    if close(got, n * want, **tol):
+        fail(f"cost_gradient's {name} is {n}x too large: it summed the samples' terms instead of averaging "
+             "them (the cost is the mean, so its derivative is a mean too).")
+    if close(got, want / 2, **tol):
+        fail(f"cost_gradient's {name} is missing the factor 2 from differentiating the square.")
+    if close(got, -want, **tol):
+        fail(f"cost_gradient's {name} has the wrong sign: differentiate (w x + b - y) ** 2, whose inner "
+             "derivative is +x for w and +1 for b.")
+    for value, message in extra:
+        if close(got, value, **tol):
+            fail(message)
+    fail(f"cost_gradient's {name} is {got:.6g}; autograd on the cost gives {want:.6g}.")
+
+
+@cell("test_cost_gradient")
+def test_cost_gradient_dJ_dw_matches_autograd(nb, gen):
+    (gw, gb), (want_w, want_b), X, Y, w, b = _gradient_case(nb, gen)
+    err = (w * X + b - Y).double()
+    swapped = close(gw, want_b, rtol=1e-4, atol=1e-5) and close(gb, want_w, rtol=1e-4, atol=1e-5)
+    _diagnose_partial("dJ/dw", gw, want_w, want_b, X.shape[0], swapped=swapped, extra=
+                      [(float(torch.mean(2 * err)), "cost_gradient's dJ/dw leaves out x_i: by the chain rule each "
+                        "sample's term is 2 x_i (w x_i + b - y_i).")])
+
+
+@cell("test_cost_gradient")
+def test_cost_gradient_dJ_db_matches_autograd(nb, gen):
+    (gw, gb), (want_w, want_b), X, Y, w, b = _gradient_case(nb, gen)
+    err = (w * X + b - Y).double()
+    swapped = close(gw, want_b, rtol=1e-4, atol=1e-5) and close(gb, want_w, rtol=1e-4, atol=1e-5)
+    _diagnose_partial("dJ/db", gb, want_b, want_w, X.shape[0], swapped=swapped, extra=
+                      [(float(torch.mean(2 * X * err)), "cost_gradient's dJ/db multiplies by x_i; the bias's "
+                        "inner derivative is 1: each sample's term is 2 (w x_i + b - y_i).")])
+
+
+# ---------------------------------------------------- batch_gradient_descent
+
+
+def _probe_batch(ns, runs):
+    out = []
+    for w0, b0, X, Y, lr, n_iter, tol in runs:
+        if tol is None:
+            result = ns["batch_gradient_descent"](w0, b0, X, Y, lr, n_iter)
+        else:
+            result = ns["batch_gradient_descent"](w0, b0, X, Y, lr, n_iter, tol=tol)
+        info = {"result": result}
+        if isinstance(result, (tuple, list)) and len(result) == 3 and isinstance(result[2], (list, tuple)):
+            info["types"] = ["float" if isinstance(c, float) else type(c).__name__ for c in result[2]]
+        out.append(info)
+    return out
+
+
+def _line_data(gen):
+    n = randint(gen, 20, 60)
+    X = torch.linspace(-3, 3, n).view(-1, 1)
+    Y = _value(gen, 0.5, 3.0) * X + _value(gen, 0.3, 3.0) + 0.5 * torch.randn(X.shape, generator=gen)
+    return X, Y
+
+
+def _batch_run(gen, tol=None):
+    X, Y = _line_data(gen)
+    w0, b0 = float(rand(gen, 1, low=-4, high=4)), float(rand(gen, 1, low=-4, high=4))
+    return (w0, b0, X, Y, float(rand(gen, 1, low=0.02, high=0.12)), randint(gen, 6, 15), tol)
+
+
+def _unpack(got, what="batch_gradient_descent"):
+    result = got["result"]
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        fail(f"{what} returned {describe(result)}; it should return the triple (w, b, costs).")
+    w, b, costs = result
+    w, b = as_float(w, f"{what}'s w"), as_float(b, f"{what}'s b")
+    if not isinstance(costs, (list, tuple)):
+        fail(f"{what}'s costs is {describe(costs)}; it should be a list of Python floats.")
+    return w, b, _floats(costs, f"a cost in {what}'s list")
+
+
+def _ref_batch(run):
+    w0, b0, X, Y, lr, n_iter, tol = run
+    w, b, costs = ref.batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol=tol)
+    return w, b, torch.tensor(costs, dtype=torch.float64)
+
+
+def _probe_one(nb, run):
+    return nb.probe(_probe_batch, what="batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol)",
+                    cell="batch_gradient_descent", reference=FOR_BATCH, runs=[run])[0]
+
+
+TOL = dict(rtol=1e-4, atol=1e-5)
+
+
+@cell("test_batch_gradient_descent")
+def test_batch_gradient_descent_returns_w_b_and_one_float_cost_per_update(nb, gen):
+    run = _batch_run(gen)
+    got = _probe_one(nb, run)
+    _, _, costs = _unpack(got)
+    n_iter = run[5]
+    if any(t == "Tensor" for t in got.get("types", [])):
+        fail("batch_gradient_descent stored tensors in costs: append Python floats (float(c) or c.item()).")
+    if not all(t == "float" for t in got.get("types", [])):
+        fail(f"batch_gradient_descent's costs hold {sorted(set(got.get('types', [])))}; they should be Python floats.")
+    if len(costs) != n_iter:
+        fail(f"without tol, batch_gradient_descent(..., n_iter={n_iter}) recorded {len(costs)} costs; it should "
+             f"record one cost before each of the {n_iter} updates.")
+
+
+@cell("test_batch_gradient_descent")
+def test_batch_gradient_descent_updates_w_and_b_together(nb, gen):
+    run = _batch_run(gen)
+    w0, b0, X, Y, lr, n_iter, _ = run
+    w, b, costs = _unpack(_probe_one(nb, run))
+    want_w, want_b, want_costs = _ref_batch(run)
+    if close(costs, want_costs, **TOL) and close(w, want_w, **TOL) and close(b, want_b, **TOL):
+        return
+    if abs(b - b0) < 1e-12 and not close(b, want_b, **TOL):
+        fail("batch_gradient_descent never changed b: update the bias too, b = b - lr * dJ/db.")
+    if abs(w - w0) < 1e-12 and not close(w, want_w, **TOL):
+        fail("batch_gradient_descent never changed w: update the slope too, w = w - lr * dJ/dw.")
+    if len(costs) == n_iter and close(costs[:-1], want_costs[1:], **TOL):
+        fail("batch_gradient_descent recorded each cost after the update; record the cost of the current "
+             "(w, b), computed before updating them.")
+    if len(costs) and float(costs[-1]) > float(costs[0]) and float(want_costs[-1]) < float(want_costs[0]):
+        fail("batch_gradient_descent's cost grew while it should fall: move against the gradient, "
+             "w - lr * dJ/dw and b - lr * dJ/db.")
+    if len(costs) != len(want_costs):
+        fail(f"batch_gradient_descent recorded {len(costs)} costs, expected {len(want_costs)}.")
+    expect_close(costs, want_costs, "batch_gradient_descent's costs", **TOL,
+                 hint="Each iteration: record cost(w, b, X, Y), then update w and b with cost_gradient at the same (w, b).")
+    expect_close(torch.tensor([w, b]), torch.tensor([want_w, want_b]), "the final (w, b)", **TOL)
+
+
+def _tol_run(gen):
+    """A run, with a tolerance that stops it after a known number of recorded costs, well clear of rounding."""
+    for _ in range(50):
+        w0, b0, X, Y, lr, _, _ = _batch_run(gen)
+        _, _, costs = ref.batch_gradient_descent(w0, b0, X, Y, lr, 40)
+        diffs = [abs(a - c) for a, c in zip(costs, costs[1:])]
+        k = randint(gen, 3, 10)
+        low, high = min(diffs[: k - 1]), diffs[k - 1]
+        if low > 1.05 * high and high > 1e-3 * costs[k - 1]:
+            return (w0, b0, X, Y, lr, k + randint(gen, 5, 20), math.sqrt(low * high)), k
+    raise RuntimeError("no tolerance case found")
+
+
+@cell("test_batch_gradient_descent")
+def test_batch_gradient_descent_stops_early_with_tol(nb, gen):
+    run, k = _tol_run(gen)
+    w0, b0, X, Y, lr, n_iter, tol = run
+    w, b, costs = _unpack(_probe_one(nb, run))
+    want_w, want_b, want_costs = _ref_batch(run)
+    if len(costs) == len(want_costs) and close(costs, want_costs, **TOL) and close(w, want_w, **TOL) \
+            and close(b, want_b, **TOL):
+        return
+    if len(costs) == n_iter:
+        fail(f"with tol = {tol:.3g}, batch_gradient_descent still ran all {n_iter} iterations; it should stop "
+             f"as soon as the cost changes by less than tol (here after {k} recorded costs).")
+    if len(costs) == k + 1 and close(costs[:k], want_costs, **TOL):
+        fail(f"with tol = {tol:.3g}, batch_gradient_descent also recorded the cost that made it stop ({k + 1} "
+             f"costs instead of {k}): compare the new cost with the last recorded one first, and stop without "
+             "recording it.")
+    if len(costs) == k - 1:
+        fail(f"with tol = {tol:.3g}, batch_gradient_descent stopped one iteration early ({k - 1} costs instead "
+             f"of {k}): compare the current cost with the last recorded cost, and stop only when they differ "
+             "by less than tol.")
+    if len(costs) == k and close(costs, want_costs, **TOL):
+        fail(f"with tol = {tol:.3g}, batch_gradient_descent recorded the right costs but ended at w = {w:.5g}, "
+             f"b = {b:.5g} instead of w = {want_w:.5g}, b = {want_b:.5g}: when it stops, it must not update "
+             "w and b any more.")
+    fail(f"with tol = {tol:.3g}, batch_gradient_descent recorded {len(costs)} costs and ended at w = {w:.5g}, "
+         f"b = {b:.5g}; expected {k} costs (it stops when the new cost differs from the last recorded one by "
+         f"less than tol) and w = {want_w:.5g}, b = {want_b:.5g}.")
+
+
+@cell("test_batch_gradient_descent")
+def test_batch_gradient_descent_finds_least_squares_or_diverges(nb, gen):
+    X, Y = _line_data(gen)
+    lam = 2 * float((X ** 2).mean())
+    big = float(rand(gen, 1, low=1.2, high=1.4)) * 2 / lam
+    X1 = torch.cat([X, torch.ones_like(X)], dim=1).double()
+    w_ls, b_ls = torch.linalg.lstsq(X1, Y.double()).solution.flatten().tolist()
+    # Start well away from the best slope, so that with the large rate the slope's overshoot dominates the cost.
+    w0, b0 = w_ls + _value(gen, 1.0, 3.0), b_ls + _value(gen, 0.1, 1.0)
+    runs = [(w0, b0, X, Y, 0.1, 400, None), (w0, b0, X, Y, big, 15, None)]
+    got = nb.probe(_probe_batch, what="batch_gradient_descent(w0, b0, X, Y, lr, n_iter)",
+                   cell="batch_gradient_descent", reference=FOR_BATCH, runs=runs)
+    w, b, _ = _unpack(got[0])
+    if abs(w - w_ls) > 1e-3 or abs(b - b_ls) > 1e-3:
+        fail(f"with lr = 0.1 and 400 iterations, batch gradient descent should reach the least-squares line "
+             f"w = {w_ls:.5g}, b = {b_ls:.5g} (the minimum of the cost); it ended at w = {w:.5g}, b = {b:.5g}.")
+    _, _, costs = _unpack(got[1])
+    if len(costs) == 15 and bool((costs[1:] > costs[:-1]).all()) and float(costs[-1]) > 10 * float(costs[0]):
+        return
+    fail(f"with lr = {big:.3g}, too large for this data, every update overshoots and the cost should grow at "
+         f"every iteration (gradient descent diverges); the costs were {describe(costs)}.")
