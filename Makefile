@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser demo test release bench clean
+.PHONY: setup browser demo test release notebooks bench clean
 
 setup: $(STAMP)
 
@@ -15,6 +15,12 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 release: setup
+	$(PY) -m autograder release
+
+# The source notebooks are written by tools/notebooks/<a>.py (text you can review).
+notebooks: setup
+	@for a in prediction gradient_descent training_slope training_slope_bias best_practices; do \
+	  $(PY) tools/notebooks/$$a.py source/$$a/$$a.ipynb || exit 1; done
 	$(PY) -m autograder release
 
 demo: setup

@@ -67,3 +67,16 @@ def test_released_notebook_runs_and_each_stub_raises_not_implemented(name):
         elif meta.get("locked") and not meta.get("grade") and cell.cell_type == "code":
             allowed = {"NotImplementedError", "NameError"}
             assert all(e.ename in allowed for e in errors), (meta["grade_id"], [e.ename for e in errors])
+
+
+@pytest.mark.parametrize("name", BUILT)
+def test_source_notebook_is_what_its_build_script_writes(name, tmp_path):
+    import subprocess
+    import sys
+
+    target = tmp_path / f"{name}.ipynb"
+    script = support.ROOT / "tools" / "notebooks" / f"{name}.py"
+    subprocess.run([sys.executable, str(script), str(target)], check=True, cwd=support.ROOT)
+    committed = support.ROOT / "source" / name / f"{name}.ipynb"
+    assert _normalised(target) == _normalised(committed), (
+        f"source/{name} differs from tools/notebooks/{name}.py: run `make notebooks` and commit")
