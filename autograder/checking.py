@@ -52,7 +52,11 @@ class StudentProblem(Exception):
 class StudentRaised(StudentProblem):
     def __init__(self, error: StudentError, what: str, cell_error: str | None = None):
         self.error = error
-        if error.type_name == "NotImplementedError":
+        if error.type_name == "MemoryError" or "can't allocate memory" in error.message \
+                or "not enough memory" in error.message:
+            text = (f"{what} exceeded the memory limit (it tried to allocate more memory than a "
+                    "submission may use). Check the sizes of the tensors it creates.")
+        elif error.type_name == "NotImplementedError":
             text = (f"{what} still raises NotImplementedError: replace `raise NotImplementedError()` "
                     "with your own code.")
         elif error.type_name == "NameError" and cell_error:

@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     grd.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                      help="time limit per cell and per check (default: nbgrader_config.py, else 30)")
     grd.add_argument("--quiet", action="store_true", help="print only the summary")
+    grd.add_argument("--force", action="store_true",
+                     help="regrade every submission, even those with an up-to-date results.json")
     grd.add_argument("--gradebook", type=Path, metavar="GRADEBOOK.db",
                      help="also write the scores into this nbgrader gradebook (SQLite)")
 
@@ -98,7 +100,7 @@ def _cmd_grade(args) -> int:
         assignments.get(args.assignment)
         limits = load_limits(assignments.PROJECT_ROOT, args.timeout)
         summary = grade(args.assignment, args.submitted, args.out, jobs=args.jobs, limits=limits,
-                        progress=_progress(args.quiet))
+                        progress=_progress(args.quiet), force=args.force)
     except (assignments.UnknownAssignment, GraderError) as exc:
         print(f"autograder grade: {exc}", file=sys.stderr)
         return 2
@@ -144,6 +146,8 @@ def _summary(assignment: str, summary, out: Path) -> str:
     mean = sum(r["score"] for r in rows) / len(rows) if rows else 0.0
     text = (f"{assignment}: graded {len(graded)} of {len(rows)} submission(s) in {summary.seconds:.1f} s; "
             f"{len(rows) - len(graded)} could not be loaded; mean score {mean:.2f}")
+    if summary.reused:
+        text += f"; {summary.reused} result(s) were up to date and kept (--force regrades them)"
     if graded:
         slowest = max(graded, key=lambda r: r["seconds"])
         text += f"; slowest {slowest['student_id']} ({slowest['seconds']:.1f} s)"

@@ -9,6 +9,9 @@ summary, from which the main process writes ``grades.csv``.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import math
 import multiprocessing
 import sys
@@ -37,12 +40,16 @@ class Submission:
     """The notebook found for the student (``None`` if there is none)."""
     problem: str | None = None
     """Why no notebook was found, when ``path`` is ``None``."""
+    key: str = ""
+    """Fingerprint of (this notebook, this grader): a result with the same key need not be redone."""
 
 
 @dataclass
 class RunSummary:
     rows: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    reused: int = 0
+    """Submissions whose earlier result was still valid (not graded again)."""
 
     @property
     def graded(self) -> int:
@@ -88,6 +95,46 @@ def discover(submitted_dir: Path, assignment: str) -> list[Submission]:
     except OSError as exc:
         raise GraderError(f"cannot read {submitted_dir}: {exc}") from exc
     return [find_notebook(s, assignment) for s in students]
+
+
+def grader_fingerprint(assignment: assignments.Assignment) -> str:
+    """Changes whenever the checks, the solutions, the source notebook or the
+    grader's code change: results made by another grader are regraded."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    files = [assignment.checks_file, assignment.source_notebook,
+             assignments.PROJECT_ROOT / "solutions" / f"{assignment.name}.py",
+             *sorted(package.glob("*.py")), *sorted(package.glob("sandbox/*.py"))]
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _with_key(sub: Submission, grader: str) -> Submission:
+    notebook = hashlib.sha256(sub.path.read_bytes()).hexdigest()[:16] if sub.path else "none"
+    return dataclasses.replace(sub, key=f"{grader}-{notebook}")
+
+
+def _already_graded(out_dir: Path, sub: Submission, name: str) -> dict | None:
+    """The ``grades.csv`` row of a complete earlier result for exactly this
+    notebook and grader, if there is one."""
+    path = out_dir / sub.student_id / "results.json"
+    try:
+        result = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    extra = result.get("extra_data", {}) if isinstance(result, dict) else {}
+    if extra.get("key") != sub.key or extra.get("assignment") != name:
+        return None
+    return report.row_from_results(result)
+
+
+def _remove_stale_temporaries(out_dir: Path) -> None:
+    """Half-written files of a grader killed mid-write (never renamed into place)."""
+    for stale in out_dir.glob("*/.*.tmp"):
+        stale.unlink(missing_ok=True)
+    for stale in out_dir.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 # -------------------------------------------------------------------- workers
@@ -153,6 +200,7 @@ def grade_batch(name: str, batch: list[Submission], out_dir: Path) -> list[dict]
     snapshots = getattr(assignment.checks(), "SNAPSHOT_AFTER", {})
     rows: list[dict] = []
     programs = {}
+    keys: dict[str, str] = {}
     started: dict[str, float] = {}
 
     def finish(result: SubmissionResult) -> None:
@@ -176,9 +224,10 @@ def grade_batch(name: str, batch: list[Submission], out_dir: Path) -> list[dict]
                                 f"is this the right notebook?")
         except LoadError as exc:
             finish(SubmissionResult(sub.student_id, name, cells=dict(cells), load_error=str(exc),
-                                    seconds=time.monotonic() - t0))
+                                    seconds=time.monotonic() - t0, key=sub.key))
             continue
         programs[sub.student_id] = program
+        keys[sub.student_id] = sub.key
 
         def start(student_id=sub.student_id, program=program):
             started[student_id] = time.monotonic()
@@ -203,8 +252,13 @@ def grade_batch(name: str, batch: list[Submission], out_dir: Path) -> list[dict]
                     notes.append(f"The cell `{label}` did not finish within {notebook.timeout:g} s and was "
                                  "stopped; the rest of the notebook was graded without it.")
                 elif outcome.status == "crashed":
-                    notes.append(f"The cell `{label}` stopped the Python process (sys.exit, os._exit or "
-                                 "out of memory); the rest of the notebook was graded without it.")
+                    notes.append(f"The cell `{label}` stopped the Python process (sys.exit, os._exit, or "
+                                 "running out of memory or CPU time); the rest of the notebook was graded "
+                                 "without it.")
+                elif outcome.error is not None and (outcome.error.type_name == "MemoryError"
+                                                    or "can't allocate memory" in outcome.error.message):
+                    notes.append(f"The cell `{label}` exceeded the memory limit "
+                                 f"({_Worker.limits.memory_mb} MB) and was stopped there.")
             if notebook.patched:
                 names = ", ".join(sorted(notebook.patched)[:8])
                 notes.append(f"Your code replaced {names}; the grader put the originals back before "
@@ -212,7 +266,7 @@ def grade_batch(name: str, batch: list[Submission], out_dir: Path) -> list[dict]
         seconds = time.monotonic() - started.get(job.student_id, time.monotonic())
         isolation = _Worker.sandbox.isolation if _Worker.sandbox is not None else "unknown"
         finish(SubmissionResult(job.student_id, name, checks, dict(cells), notes=notes, seconds=seconds,
-                                isolation=isolation))
+                                isolation=isolation, key=keys[job.student_id]))
 
     if jobs:
         run_checks(assignment.checks_file, jobs, on_done)
@@ -225,6 +279,7 @@ def _report_failure(error: BaseException, batch: list[Submission]) -> None:
 
 
 def _internal_failure(name: str, sub: Submission, out_dir: Path, cells: dict, error: BaseException) -> dict:
+    # No key: an internal failure is always retried by the next run.
     result = SubmissionResult(sub.student_id, name, cells=dict(cells),
                               load_error=f"the grader failed on this submission ({type(error).__name__}); "
                                          "your instructor has been told. This is not your fault.")
@@ -234,14 +289,30 @@ def _internal_failure(name: str, sub: Submission, out_dir: Path, cells: dict, er
 
 
 def grade(name: str, submitted_dir: Path, out_dir: Path, *, jobs: int = 1, limits: Limits = Limits(),
-          progress=None) -> RunSummary:
-    """Grade every submission of ``name`` under ``submitted_dir`` into ``out_dir``."""
+          progress=None, force: bool = False) -> RunSummary:
+    """Grade every submission of ``name`` under ``submitted_dir`` into ``out_dir``.
+
+    A submission whose ``results.json`` already holds a complete result for the
+    same notebook and the same grader is not graded again (unless ``force``),
+    so a run that was killed can simply be started again."""
     assignment = assignments.get(name)
-    submissions = discover(submitted_dir, name)
+    grader = grader_fingerprint(assignment)
+    submissions = [_with_key(s, grader) for s in discover(submitted_dir, name)]
     out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(out_dir)
     cells = {c.grade_id: c.points for c in read_source(assignment.source_notebook) if c.role == "test"}
     summary = RunSummary()
     start = time.monotonic()
+    if not force:
+        todo = []
+        for sub in submissions:
+            row = _already_graded(out_dir, sub, name)
+            if row is None:
+                todo.append(sub)
+            else:
+                summary.rows.append(row)
+                summary.reused += 1
+        submissions = todo
     jobs = max(1, jobs)
     size = max(1, min(BATCH_SIZE, math.ceil(len(submissions) / jobs)))
     batches = [submissions[i:i + size] for i in range(0, len(submissions), size)]

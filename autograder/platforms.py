@@ -6,7 +6,7 @@ point that grades the one notebook found in the platform's submission folder
 with the same code path as ``python -m autograder grade``.
 
 Inside the container the grader runs as root and the student's code as
-``nobody`` (see the sandbox); the entry point makes the project folder
+an unprivileged user (see the sandbox); the entry point makes the project folder
 readable by root only, so student code cannot read the hidden checks.
 """
 

@@ -71,7 +71,7 @@ def results_json(result: SubmissionResult) -> dict:
         "tests": tests,
         "extra_data": {"student_id": result.student_id, "assignment": result.assignment,
                        "cells": {k: _round(v) for k, v in result.cell_scores().items()},
-                       "load_error": result.load_error, "isolation": result.isolation},
+                       "load_error": result.load_error, "isolation": result.isolation, "key": result.key},
     }
 
 
@@ -135,6 +135,15 @@ def grades_csv(rows: list[dict], cells: list[str]) -> str:
         writer.writerow([row["student_id"], row["assignment"], f"{row['score']:g}", f"{row['max_score']:g}",
                          *(f"{row['cells'].get(c, 0.0):g}" for c in cells)])
     return buffer.getvalue()
+
+
+def row_from_results(data: dict) -> dict:
+    """The ``grades.csv`` row of a ``results.json`` written by :func:`results_json`."""
+    extra = data["extra_data"]
+    return {"student_id": extra["student_id"], "assignment": extra["assignment"],
+            "score": float(data["score"]), "max_score": float(data["max_score"]),
+            "cells": {k: float(v) for k, v in extra["cells"].items()}, "load_error": extra.get("load_error"),
+            "seconds": float(data.get("execution_time", 0.0)), "isolation": extra.get("isolation", "unknown")}
 
 
 def csv_row(result: SubmissionResult) -> dict:

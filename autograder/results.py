@@ -44,6 +44,8 @@ class SubmissionResult:
     """Wall-clock time spent grading it."""
     isolation: str = "unknown"
     """``namespace`` when the student's code could not see the grader's files."""
+    key: str = ""
+    """Fingerprint of the notebook and grader that made this result (see grade.py)."""
 
     @property
     def score(self) -> float:

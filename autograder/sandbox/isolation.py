@@ -1,14 +1,16 @@
-"""Hide the grader's files from student code with a private mount namespace.
+"""Hide the grader's files (and the network) from student code with Linux namespaces.
 
-Called in a freshly forked node, as root, before it drops to ``nobody``:
+Called in a freshly forked node, as root, before it drops to an unprivileged uid:
 
-* the project (hidden checks, solutions, source notebooks), the submissions
-  and the results folders are covered with empty tmpfs mounts;
-* ``/tmp`` and ``/dev/shm`` become private, empty tmpfs mounts, so no two
-  submissions share a scratch folder;
+* every top-level folder that is not the operating system's (``/home``,
+  ``/root``, ``/work``, ...), and the project, submissions and results folders
+  wherever they are, are covered with empty tmpfs mounts;
+* ``/tmp`` and ``/dev/shm`` become private, empty tmpfs mounts (size and
+  file count bounded), so no two submissions share a scratch folder;
+* a new network namespace leaves no usable network interface;
 * what Python still needs (the interpreter's standard library, the virtual
   environment's site-packages) is bound back in read-only, also where it sat
-  under a folder ``nobody`` may not enter (such as ``/root``).
+  under a folder other users may not enter (such as ``/root``).
 
 Mounts are made with the ``mount(2)`` system call through ctypes; the
 namespace dies with the node's processes. Without ``CAP_SYS_ADMIN`` (the
@@ -23,6 +25,7 @@ import sys
 from pathlib import Path
 
 _CLONE_NEWNS = 0x00020000
+_CLONE_NEWNET = 0x40000000
 _MS_RDONLY = 1
 _MS_NOSUID = 2
 _MS_NODEV = 4
@@ -82,15 +85,32 @@ def python_paths(hidden: list[str]) -> list[Path]:
     return kept
 
 
+#: Top-level folders left visible: the operating system itself. Every other
+#: one (``/home``, ``/root``, ``/work``, ``/srv``, ``/opt``, ``/mnt``, ...) is
+#: covered, so no copy of the project, no other course and no other student's
+#: files can be found anywhere on disk.
+SYSTEM_FOLDERS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "run", "sbin", "sys",
+                  "usr", "var"}
+
+
+def _everything_but_the_system() -> set[Path]:
+    found = set()
+    for entry in os.scandir("/"):
+        if entry.is_dir(follow_symlinks=False) and entry.name not in SYSTEM_FOLDERS:
+            found.add(Path("/") / entry.name)
+    return found | {Path("/var/tmp")}
+
+
 def isolate(hide: list[str], keep: list[Path], tmp_size_mb: int = 256) -> None:
     """Enter a private mount namespace hiding ``hide`` and keeping ``keep``
     reachable. Raises :class:`IsolationError` if the kernel refuses."""
     libc = _libc()
-    _check(libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    # A new network namespace has only a loopback interface, and it is down: no network at all.
+    _check(libc.unshare(_CLONE_NEWNS | _CLONE_NEWNET), "unshare(CLONE_NEWNS | CLONE_NEWNET)")
     _mount(libc, None, "/", None, _MS_REC | _MS_PRIVATE, None)
 
     covers = {Path(os.path.realpath(h)) for h in hide if h and os.path.isdir(h)}
-    covers |= {Path("/tmp"), Path("/dev/shm")}
+    covers |= {Path("/tmp"), Path("/dev/shm")} | _everything_but_the_system()
     covers |= {b for b in (_blocked_ancestor(k) for k in keep) if b is not None}
     covers = {c for c in covers if c.is_dir() and not any(_inside(c, k) for k in keep)}
     outermost = sorted(covers, key=lambda p: len(p.parts))
@@ -100,16 +120,15 @@ def isolate(hide: list[str], keep: list[Path], tmp_size_mb: int = 256) -> None:
                if any(_inside(k, c) for c in covers)]
     try:
         for cover in covers:
-            public = cover in (Path("/tmp"), Path("/dev/shm"))
-            mode = "1777" if public else "755"
-            size = f"{tmp_size_mb}m" if public else "1m"
-            _mount(libc, "tmpfs", str(cover), "tmpfs", _MS_NOSUID | _MS_NODEV, f"mode={mode},size={size}")
+            public = cover in (Path("/tmp"), Path("/dev/shm"), Path("/var/tmp"))
+            options = f"mode=1777,size={tmp_size_mb}m,nr_inodes=20000" if public else "mode=755,size=1m"
+            _mount(libc, "tmpfs", str(cover), "tmpfs", _MS_NOSUID | _MS_NODEV, options)
         for path, fd in restore:
             os.makedirs(path, exist_ok=True)
             _mount(libc, f"/proc/self/fd/{fd}", str(path), None, _MS_BIND | _MS_REC, None)
             _mount(libc, None, str(path), None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY, None)
         for cover in covers:
-            if cover not in (Path("/tmp"), Path("/dev/shm")):
+            if cover not in (Path("/tmp"), Path("/dev/shm"), Path("/var/tmp")):
                 _mount(libc, None, str(cover), None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV, None)
     finally:
         for _, fd in restore:

@@ -46,7 +46,7 @@ from autograder.sandbox import wire  # noqa: E402
 from autograder.sandbox.isolation import isolate, python_paths  # noqa: E402
 
 # Modules student code commonly imports, loaded now: once the node drops to
-# `nobody` it may be unable to read the standard library from disk.
+# an unprivileged uid it may be unable to read the standard library from disk.
 import collections, csv, dataclasses, datetime, decimal, fractions, functools, hashlib  # noqa: E401,E402,F401
 import itertools, json, operator, pathlib, pickle, random, re, secrets, statistics  # noqa: E401,E402,F401
 import string, textwrap, time, typing, warnings  # noqa: E401,E402,F401
@@ -73,7 +73,10 @@ _warm_up()
 FORBIDDEN_MODULES = ("autograder", "solutions")
 #: How much of a cell's printed output is kept for feedback.
 OUTPUT_LIMIT = 20_000
-NOBODY = 65534
+#: Student code of the fork server with pid P runs as uid STUDENT_UID_BASE + P
+#: (when the grader is root): per-uid limits such as the process count then
+#: apply to one worker's submission, never to another worker's.
+STUDENT_UID_BASE = 100_000
 
 # ------------------------------------------------------ trusted state snapshot
 #
@@ -273,6 +276,7 @@ class Node:
         self.snapshots: dict = {}
         self.stdout = _BoundedText()
         self.patched: list[str] = []
+        self.pid = os.getpid()
 
     # -- the loop ---------------------------------------------------------
 
@@ -316,10 +320,17 @@ class Node:
         except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt included
             error = _encode_error(exc)
         finally:
+            self._only_the_node_goes_on()
             # A cell's monkeypatching of torch, numpy or builtins ends with the cell.
             self.patched.extend(p for p in restore_trusted_state() if p not in self.patched)
             self._restore_streams()
         return {"ok": error is None, "error": error, "stdout": self.stdout.take()}
+
+    def _only_the_node_goes_on(self) -> None:
+        """A process the student's code forked (os.fork) must not come back into
+        the node's loop and answer the grader: it ends here."""
+        if os.getpid() != self.pid:
+            os._exit(0)
 
     def fork(self, fd: int) -> dict:
         child_sock = socket.socket(fileno=fd)
@@ -327,6 +338,7 @@ class Node:
         if pid == 0:
             self.sock.close()
             self.sock = child_sock
+            self.pid = os.getpid()
             return self.serve_forever_child()
         child_sock.close()
         return {"pid": pid}
@@ -370,6 +382,7 @@ class Node:
         except BaseException as exc:  # noqa: BLE001
             error = _encode_error(exc)
         finally:
+            self._only_the_node_goes_on()
             self._restore_streams()
             restore_trusted_state()
         try:
@@ -474,7 +487,10 @@ def become_node(sock: socket.socket, workdir: str, limits: dict) -> None:
     """Turn a freshly forked child into a sandboxed node, then serve."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    # Writing past the file-size limit raises OSError (EFBIG) instead of killing the process.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     os.setpgid(0, 0)
+    student_uid = STUDENT_UID_BASE + os.getppid()
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
@@ -486,7 +502,7 @@ def become_node(sock: socket.socket, workdir: str, limits: dict) -> None:
             isolate(hide, python_paths(hide), tmp_size_mb=int(limits.get("tmp_mb", 256)))
             workdir = "/tmp/notebook"
             os.makedirs(workdir, exist_ok=True)
-            os.chown(workdir, NOBODY, NOBODY)
+            os.chown(workdir, student_uid, student_uid)
             isolation = "namespace"
         except OSError:
             isolation = "none"
@@ -498,8 +514,8 @@ def become_node(sock: socket.socket, workdir: str, limits: dict) -> None:
     _limit(resource.RLIMIT_CPU, int(limits.get("cpu_seconds", 600)))
     if os.getuid() == 0:
         os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
+        os.setgid(student_uid)
+        os.setuid(student_uid)
     if os.getuid() != 0:
         _limit(resource.RLIMIT_NPROC, int(limits.get("processes", 256)))
     for name in list(sys.modules):
