@@ -321,6 +321,7 @@ class Node:
             error = _encode_error(exc)
         finally:
             self._only_the_node_goes_on()
+            _kill_leftover_processes()
             # A cell's monkeypatching of torch, numpy or builtins ends with the cell.
             self.patched.extend(p for p in restore_trusted_state() if p not in self.patched)
             self._restore_streams()
@@ -452,6 +453,18 @@ def describe_axes(ax) -> dict:
     }
 
 
+def _kill_leftover_processes() -> None:
+    """After a cell, no process the student's code started may live on (a
+    fork bomb, a background job). When the node runs as its own student uid,
+    ``kill(-1)`` reaches exactly those (it never signals the caller)."""
+    if os.getuid() >= STUDENT_UID_BASE:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    _reap()
+
+
 def _reap() -> None:
     try:
         while True:
@@ -578,6 +591,9 @@ def _set_subreaper() -> None:
 
 def serve_forks(sock: socket.socket) -> None:
     _set_subreaper()
+    # Orphans of student code are re-parented here: reap them as they die, so
+    # zombies never hold on to process slots. (Nodes set SIGCHLD back to default.)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     wire.send(sock, {"ready": True, "pid": os.getpid()})
     while True:
         _reap()
