@@ -169,6 +169,7 @@ def _init_worker(limits: Limits, hide: tuple[str, ...] = ()) -> None:
     """Set up a worker process: its limits, and the folders student code must not see."""
     _Worker.limits = limits
     _Worker.hide = hide
+    _Worker.ensure_sandbox()  # starts importing torch in the background right away
 
 
 def _wrong_notebook(nb, name: str) -> str | None:

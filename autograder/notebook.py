@@ -9,6 +9,7 @@ the student added run where the student put them.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,13 +160,20 @@ def _visible(source: str) -> str:
     return "\n".join(kept).strip()
 
 
-def transform_ipython(source: str) -> str:
-    """IPython syntax (``%magic``, ``!cmd``) to plain Python, with IPython's
-    own transformers. Code they cannot handle is returned unchanged."""
+@functools.lru_cache(maxsize=1)
+def _transformer():
     from IPython.core.inputtransformer2 import TransformerManager
 
+    return TransformerManager()
+
+
+def transform_ipython(source: str) -> str:
+    """IPython syntax (``%magic``, ``!cmd``, ``x?``) to plain Python, with
+    IPython's own transformers. Code they cannot handle is returned unchanged."""
+    if not any(mark in source for mark in "%!?"):
+        return source  # nothing IPython-specific: skip the transformers (most cells)
     try:
-        return TransformerManager().transform_cell(source)
+        return _transformer().transform_cell(source)
     except Exception:  # noqa: BLE001 - leave it to the compiler to report
         return source
 

@@ -196,16 +196,25 @@ class Sandbox:
         )
         theirs.close()
         self._sock = ours
+        self._ready = False
+        self._workdirs: list[str] = []
+
+    def _wait_until_ready(self) -> None:
+        """The server imports torch while the grader gets on with its own start-up;
+        the first real request waits for it here."""
+        if self._ready:
+            return
         try:
             wire.recv(self._sock, deadline=time.monotonic() + STARTUP_SECONDS)
         except (OSError, wire.ChannelClosed, codec.CodecError) as exc:
-            stderr = self._process.stderr.read().decode(errors="replace")[-2000:] if self._process.stderr else ""
             self._process.kill()
+            stderr = self._process.stderr.read().decode(errors="replace")[-2000:] if self._process.stderr else ""
             raise SandboxError(f"the sandbox did not start: {exc}\n{stderr}") from exc
-        self._workdirs: list[str] = []
+        self._ready = True
 
     def start(self) -> Node:
         """A fresh node with an empty namespace, in a fresh working directory."""
+        self._wait_until_ready()
         workdir = tempfile.mkdtemp(prefix="autograder-")
         if os.getuid() == 0:
             # the uid student code of this fork server runs as (see server.STUDENT_UID_BASE)
@@ -228,6 +237,7 @@ class Sandbox:
 
     def cleanup(self) -> None:
         """Kill every process the student's code left behind; remove work dirs."""
+        self._wait_until_ready()
         try:
             wire.send(self._sock, {"op": "cleanup"})
             wire.recv(self._sock, deadline=time.monotonic() + 60)
