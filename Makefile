@@ -41,5 +41,9 @@ browser:
 test: setup browser
 	$(PY) -m pytest
 
+# Throughput against nbgrader autograde on the same submissions (prints numbers).
+bench: setup
+	$(PY) -m bench.run --n 200 --nbgrader-n 10 --jobs 2
+
 clean:
 	rm -rf demo-out .pytest_cache
