@@ -103,7 +103,7 @@ def grader_fingerprint(assignment: assignments.Assignment) -> str:
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
     files = [assignment.checks_file, assignment.source_notebook,
-             assignments.PROJECT_ROOT / "solutions" / f"{assignment.name}.py",
+             *sorted((assignments.PROJECT_ROOT / "solutions").glob("*.py")),
              *sorted(package.glob("*.py")), *sorted(package.glob("sandbox/*.py"))]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
