@@ -325,7 +325,9 @@ def grade(name: str, submitted_dir: Path, out_dir: Path, *, jobs: int = 1, limit
                 progress(row)
 
     hide = (str(submitted_dir.resolve()), str(out_dir.resolve()))
-    if jobs == 1:
+    if not batches:
+        pass  # everything was up to date: no worker, no sandbox
+    elif jobs == 1:
         # One worker: grade in this process (saves starting a second interpreter).
         _init_worker(limits, hide)
         try:

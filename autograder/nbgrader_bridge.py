@@ -6,10 +6,10 @@ The hidden region of each test cell in ``source/`` ends with::
     _checks()
 
 Under ``nbgrader autograde`` (the kernel runs in ``autograded/<student>/<a>/``)
-``hidden_score`` grades the student's submitted notebook once with
-``python -m autograder grade`` (sandboxed, in a subprocess), caches the
-results, and returns a function whose value is the cell's score: the cell's
-last expression, which nbgrader takes as partial credit. Anywhere else (an
+``hidden_score`` gets the student's results from ``python -m autograder grade``
+(sandboxed, in a subprocess, run over all of ``submitted/`` the first time)
+and returns a function whose value is the cell's score: the cell's last
+expression, which nbgrader takes as partial credit. Anywhere else (an
 instructor running the source notebook) it returns the visible checks.
 
 This path is only as tamper-proof as nbgrader itself, whose kernel also runs
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,25 +41,20 @@ def _autograde_layout(cwd: Path) -> tuple[Path, str, str] | None:
 
 
 def _grade(root: Path, student: str, assignment: str) -> dict:
-    submitted = root / "submitted" / student / assignment
-    digest = hashlib.sha256()
-    for path in sorted(submitted.glob("*.ipynb")):
-        digest.update(path.name.encode() + path.read_bytes())
-    key = Path(tempfile.gettempdir()) / "autograder-nbgrader" / f"{student}-{assignment}-{digest.hexdigest()[:16]}"
-    results = key / "out" / student / "results.json"
-    if not results.is_file():
-        scratch = key / "submitted" / student
-        if scratch.exists():
-            shutil.rmtree(scratch)
-        shutil.copytree(submitted, scratch / assignment)
-        project = Path(__file__).resolve().parents[1]
-        subprocess.run(
-            [sys.executable, "-m", "autograder", "grade", assignment, str(key / "submitted"),
-             "--out", str(key / "out"), "--jobs", "1", "--quiet"],
-            cwd=project, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            check=True,
-        )
-    return json.loads(results.read_text())
+    """This student's results. The first call grades every submission of the
+    assignment in one run (nbgrader then moves on from student to student
+    without paying the grader's start-up again); later calls find their
+    result up to date and return at once. A changed notebook is regraded."""
+    course = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
+    out = Path(tempfile.gettempdir()) / "autograder-nbgrader" / f"{course}-{assignment}"
+    project = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", assignment, str(root / "submitted"),
+         "--out", str(out), "--jobs", "2", "--quiet"],
+        cwd=project, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        check=True,
+    )
+    return json.loads((out / student / "results.json").read_text())
 
 
 def hidden_score(grade_id: str, visible_checks):

@@ -1,10 +1,13 @@
 """`nbgrader autograde` gives every test cell the score `python -m autograder grade` gives.
 
 The hidden region of each source test cell asks the grader for the cell's
-score, so both paths agree; this runs real nbgrader (kernels, gradebook) on a
-sample of the catalogue and compares per-cell scores with the command line.
+score, so both paths agree. This runs real nbgrader (kernels, gradebook) on a
+sample of every assignment's catalogue (the solutions, the untouched release,
+mistakes and a correct variant) and compares per-cell scores with the command
+line. `make bench` compares more submissions the same way.
 """
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -12,11 +15,15 @@ import sys
 
 import pytest
 
+from autograder import assignments
 from tests import support
-from tests.catalogue.training_slope import MISTAKES, VARIANTS
 
-A = "training_slope"
-SAMPLE = [MISTAKES[3], MISTAKES[8], MISTAKES[13], MISTAKES[15], MISTAKES[19], VARIANTS[0], VARIANTS[4]]
+BUILT = [a.name for a in assignments.available()]
+
+
+def sample(assignment):
+    catalogue = importlib.import_module(f"tests.catalogue.{assignment}")
+    return catalogue.MISTAKES[len(catalogue.MISTAKES) // 2:][:1] + catalogue.VARIANTS[-1:]
 
 
 def nbgrader(course, *args):
@@ -27,47 +34,51 @@ def nbgrader(course, *args):
     return done
 
 
-@pytest.fixture(scope="module")
-def both_paths(tmp_path_factory):
-    course = tmp_path_factory.mktemp("course")
+@pytest.fixture(scope="module", params=BUILT)
+def both_paths(request, tmp_path_factory):
+    a = request.param
+    course = tmp_path_factory.mktemp(f"course-{a}")
     shutil.copy(support.ROOT / "nbgrader_config.py", course)
-    shutil.copytree(support.ROOT / "source" / A, course / "source" / A)
+    shutil.copytree(support.ROOT / "source" / a, course / "source" / a)
     for package in ("autograder", "solutions"):
         os.symlink(support.ROOT / package, course / package)
     submitted = course / "submitted"
-    support.write(submitted, "solutions", A, support.source_notebook(A))
-    support.write(submitted, "untouched", A, support.release_notebook(A))
-    for case in SAMPLE:
-        support.write(submitted, case.name, A, support.build(A, case))
-    nbgrader(course, "generate_assignment", A, "--force")
-    nbgrader(course, "autograde", A, "--force")
+    support.write(submitted, "solutions", a, support.source_notebook(a))
+    support.write(submitted, "untouched", a, support.release_notebook(a))
+    students = ["solutions", "untouched"]
+    for case in sample(a):
+        support.write(submitted, case.name, a, support.build(a, case))
+        students.append(case.name)
+    nbgrader(course, "generate_assignment", a, "--force")
+    nbgrader(course, "autograde", a, "--force")
     out = course / "ours"
-    done = support.grade(A, submitted, out)
+    done = support.grade(a, submitted, out)
     assert done.returncode == 0, done.stderr
 
+    os.environ["PATH"] = f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}"
     from nbgrader.api import Gradebook
 
     theirs = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in ["solutions", "untouched", *(c.name for c in SAMPLE)]:
-            notebook = gb.find_submission_notebook(A, A, student)
-            theirs[student] = {g.name: float(g.score) for g in notebook.grades if g.cell_type == "code"
-                               and g.name.startswith("test_")}
-    return course, out, theirs
+        for student in students:
+            notebook = gb.find_submission_notebook(a, a, student)
+            theirs[student] = {g.name: float(g.score) for g in notebook.grades if g.name.startswith("test_")}
+    return a, course, out, theirs
 
 
-@pytest.mark.parametrize("student", ["solutions", "untouched", *(c.name for c in SAMPLE)])
-def test_nbgrader_autograde_and_our_grader_agree_on_every_cell(both_paths, student):
-    _, out, theirs = both_paths
-    ours = support.cell_scores(support.results(out, student))
-    assert theirs[student] == ours
+def test_nbgrader_autograde_and_our_grader_agree_on_every_cell(both_paths):
+    a, _, out, theirs = both_paths
+    for student, scores in theirs.items():
+        assert scores == support.cell_scores(support.results(out, student)), (a, student)
+    assert any(sum(s.values()) == 0 for s in theirs.values()) and any(
+        0 < sum(s.values()) < sum(support.cell_max(a).values()) for s in theirs.values()), "sample lacks variety"
 
 
 def test_nbgrader_feedback_and_export_work_on_that_gradebook(both_paths):
-    course, _, _ = both_paths
-    nbgrader(course, "generate_feedback", A, "--force")
-    feedback = course / "feedback" / "solutions" / A / f"{A}.html"
-    assert feedback.is_file() and "test_forward" in feedback.read_text()
+    a, course, _, _ = both_paths
+    nbgrader(course, "generate_feedback", a, "--force")
+    feedback = course / "feedback" / "solutions" / a / f"{a}.html"
+    assert feedback.is_file() and "test_" in feedback.read_text()
     nbgrader(course, "export")
     grades = (course / "grades.csv").read_text()
     assert "solutions" in grades and "untouched" in grades
