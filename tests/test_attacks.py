@@ -81,21 +81,41 @@ def _fake_results_code(out) -> str:
     )
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("attacks")
-    submitted, out = root / "submitted", root / "out"
+def write_submissions(submitted, out, prefix=""):
+    """Every attack of this module, as students ``prefix + name`` under ``submitted``."""
     for name, case in ATTACKS.items():
-        support.write(submitted, name, A, support.build(A, case))
-    support.write(submitted, "fakes_results", A,
+        support.write(submitted, prefix + name, A, support.build(A, case))
+    support.write(submitted, prefix + "fakes_results", A,
                   support.build(A, Case("fakes", _stub_everything_with(_fake_results_code(out)))))
-    support.write(submitted, "imports_solutions", A, support.build(A, Case("imports", {
+    support.write(submitted, prefix + "imports_solutions", A, support.build(A, Case("imports", {
         "forward": "import sys\nsys.path.insert(0, '/work/main')\nfrom solutions.training_slope import *\n",
         "criterion": "from autograder.checks import training_slope as hidden\ncriterion = hidden.ref.criterion\n",
     })))
     snoop = SNOOPING_FORWARD.replace("{root}", str(support.ROOT)).replace("{submitted}", str(submitted))
-    support.write(submitted, "snoops_on_disk", A, support.build(A, Case("snoop", {
+    support.write(submitted, prefix + "snoops_on_disk", A, support.build(A, Case("snoop", {
         "forward": snoop.replace("{out}", str(out))})))
+
+
+#: What each student of this module must get (see tests/test_mixed_class.py).
+EXPECTED = {
+    **{name: "full" for name in ATTACKS if name not in ("swallows_interrupts_in_forward",
+                                                        "monkeypatches_the_comparisons")},
+    "swallows_interrupts_in_forward": Case("swallow", loses=frozenset({"test_forward"}),
+                                           may_lose=frozenset({"test_converged"}), message="did not finish"),
+    "monkeypatches_the_comparisons": Case("patch", loses=frozenset({"test_criterion"}),
+                                          may_lose=frozenset({"test_converged"}), message="sum instead of mean"),
+    "fakes_results": "zero",
+    "imports_solutions": Case("imports", loses=frozenset({"test_forward", "test_criterion"}),
+                              may_lose=frozenset(support.cell_max(A)), message="not available while grading"),
+    "snoops_on_disk": "full",
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("attacks")
+    submitted, out = root / "submitted", root / "out"
+    write_submissions(submitted, out)
     done = support.grade(A, submitted, out, timeout=TIMEOUT)
     assert done.returncode == 0, done.stderr
     time.sleep(5)  # give a surviving daemon the time to write its fake results

@@ -29,12 +29,24 @@ CASES = {
 }
 
 
+def write_submissions(submitted, out, prefix=""):
+    for name, case in CASES.items():
+        support.write(submitted, prefix + name, A, support.build(A, case))
+
+
+#: What each student of this module must get (see tests/test_mixed_class.py).
+EXPECTED = {
+    **{name: "full" for name in CASES if name != "allocates_in_a_function"},
+    "allocates_in_a_function": Case("hungry", loses=frozenset({"test_criterion"}),
+                                    may_lose=frozenset({"test_converged"}), message="memory limit"),
+}
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("limits")
     submitted, out = root / "submitted", root / "out"
-    for name, case in CASES.items():
-        support.write(submitted, name, A, support.build(A, case))
+    write_submissions(submitted, out)
     done = support.grade(A, submitted, out, timeout=20)
     assert done.returncode == 0, done.stderr
     return out

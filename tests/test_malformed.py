@@ -18,20 +18,29 @@ BROKEN = {
 }
 
 
+def write_submissions(submitted, out=None, prefix=""):
+    for name, (content, _) in BROKEN.items():
+        support.write(submitted, prefix + name, A, content)
+    other = support.source_notebook(A)
+    other.metadata["autograder"] = {"assignment": "prediction"}
+    support.write(submitted, prefix + "another_assignments_notebook", A, other)
+    (submitted / (prefix + "no_notebook") / A).mkdir(parents=True)
+    (submitted / (prefix + "no_notebook") / A / "notes.txt").write_text("forgot to attach")
+    no_answers = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('hello')")])
+    support.write(submitted, prefix + "notebook_without_answers", A, no_answers)
+    support.write(submitted, prefix + "good", A, support.source_notebook(A))
+
+
+#: What each student of this module must get (see tests/test_mixed_class.py).
+EXPECTED = {**{name: "not graded" for name in BROKEN}, "another_assignments_notebook": "not graded",
+            "no_notebook": "not graded", "notebook_without_answers": "not graded", "good": "full"}
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("malformed")
     submitted, out = root / "submitted", root / "out"
-    for name, (content, _) in BROKEN.items():
-        support.write(submitted, name, A, content)
-    other = support.source_notebook(A)
-    other.metadata["autograder"] = {"assignment": "prediction"}
-    support.write(submitted, "another_assignments_notebook", A, other)
-    (submitted / "no_notebook" / A).mkdir(parents=True)
-    (submitted / "no_notebook" / A / "notes.txt").write_text("forgot to attach")
-    no_answers = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('hello')")])
-    support.write(submitted, "notebook_without_answers", A, no_answers)
-    support.write(submitted, "good", A, support.source_notebook(A))
+    write_submissions(submitted, out)
     done = support.grade(A, submitted, out)
     return done, out
 

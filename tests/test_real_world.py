@@ -86,6 +86,7 @@ def duplicated(nb):
     nb = copy.deepcopy(nb)
     i = cell_index(nb, "criterion")
     wrong = copy.deepcopy(nb.cells[i])
+    wrong.id = "earlier-attempt"
     wrong.source = "def criterion(yhat, y):\n    return torch.sum((yhat - y) ** 2)\n"
     nb.cells.insert(i, wrong)  # an earlier wrong attempt; the later, right one wins as in Jupyter
     return nb
@@ -164,16 +165,26 @@ CASES = {
 FULL_MARKS = [name for name in CASES if name not in ("untouched_but_tests_edited",)]
 
 
+def write_submissions(submitted, out=None, prefix=""):
+    """Write every case; returns {path: bytes written} to check nothing modifies them."""
+    digests = {}
+    for student, (where, content) in CASES.items():
+        path = submitted / (prefix + student) / where
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content if isinstance(content, str) else nbformat.writes(content), encoding="utf-8")
+        digests[path] = path.read_bytes()
+    return digests
+
+
+#: What each student of this module must get (see tests/test_mixed_class.py).
+EXPECTED = {**{name: "full" for name in FULL_MARKS}, "untouched_but_tests_edited": "zero"}
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("real_world")
     submitted, out = root / "submitted", root / "out"
-    digests = {}
-    for student, (where, content) in CASES.items():
-        path = submitted / student / where
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content if isinstance(content, str) else nbformat.writes(content), encoding="utf-8")
-        digests[path] = path.read_bytes()
+    digests = write_submissions(submitted, out)
     done = support.grade(A, submitted, out)
     assert done.returncode == 0, done.stderr
     return out, digests
