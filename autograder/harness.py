@@ -11,6 +11,7 @@ the ``on_done`` callback, so results stream out as they are made.
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import json
 import textwrap
@@ -51,13 +52,11 @@ class Notebook:
         self.missing = missing
         self.patched: set[str] = set()
         self._close = close
-        self._sources: dict = {}
         self._answers: dict[str, tuple[bool, object]] = {}
 
-    def _source(self, fn) -> str:
-        if fn not in self._sources:
-            self._sources[fn] = textwrap.dedent(inspect.getsource(fn))
-        return self._sources[fn]
+    @staticmethod
+    def _source(fn) -> str:
+        return _source_of(fn)
 
     def cell_problem(self, grade_id: str) -> str | None:
         """Why the answer cell ``grade_id`` did not define what it should, if
@@ -112,6 +111,12 @@ class Notebook:
 
     def close(self) -> None:
         self._close()
+
+
+@functools.lru_cache(maxsize=512)
+def _source_of(fn) -> str:
+    """The source a probe or a reference function is shipped to the sandbox as."""
+    return textwrap.dedent(inspect.getsource(fn))
 
 
 def _seed(student_id: str, grade_id: str) -> int:

@@ -67,7 +67,12 @@ class Program:
 
 def read_source(path: Path) -> list[SourceCell]:
     """The code cells of an instructor's source notebook, with their roles."""
-    nb = nbformat.read(str(path), as_version=4)
+    return list(_read_source(str(path), path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=16)
+def _read_source(path: str, mtime_ns: int) -> tuple[SourceCell, ...]:
+    nb = nbformat.read(path, as_version=4)
     cells = []
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -80,7 +85,7 @@ def read_source(path: Path) -> list[SourceCell]:
         else:
             role = "provided"
         cells.append(SourceCell(meta["grade_id"], role, cell.source, float(meta.get("points", 0) or 0)))
-    return cells
+    return tuple(cells)
 
 
 def read_submission(path: Path) -> nbformat.NotebookNode:
