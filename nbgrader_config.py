@@ -15,4 +15,5 @@ c.Autograder.timeout = 30          # seconds per cell and per hidden check (--ti
 c.Autograder.memory_mb = 2048      # memory a student's process may use on top of torch's own
 c.Autograder.cpu_seconds = 600     # CPU seconds per student process
 c.Autograder.file_size_mb = 64     # largest file student code may write
-c.Autograder.processes = 256       # most processes (applies when the grader is not root)
+c.Autograder.processes = 256       # most processes of one submission (per-worker uid when root)
+c.Autograder.tmp_mb = 256          # size of the private /tmp a submission gets (when root)

@@ -216,10 +216,12 @@ class GradingPlugin:
         self.finished.add(index)
         notebook = self._notebooks.pop(index, None)
         try:
-            self.on_done(self.jobs[index], self._results.pop(index, []), notebook)
-        finally:
             if notebook is not None:
+                # Every process of the submission is gone before its results are written,
+                # so nothing it started can overwrite them.
                 notebook.close()
+        finally:
+            self.on_done(self.jobs[index], self._results.pop(index, []), notebook)
 
 
 def run_checks(checks_file: Path, jobs: list[Job], on_done) -> int:
