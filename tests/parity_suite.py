@@ -5,6 +5,8 @@ score, so both paths agree. This runs real nbgrader (kernels, gradebook) on a
 sample of every assignment's catalogue (the solutions, the untouched release,
 mistakes and a correct variant) and compares per-cell scores with the command
 line. `make bench` compares more submissions the same way.
+
+Each ``tests/test_parity_<a>.py`` module is ``globals().update(suite("<a>"))``.
 """
 
 import importlib
@@ -15,10 +17,7 @@ import sys
 
 import pytest
 
-from autograder import assignments
 from tests import support
-
-BUILT = [a.name for a in assignments.available()]
 
 
 def sample(assignment):
@@ -34,9 +33,7 @@ def nbgrader(course, *args):
     return done
 
 
-@pytest.fixture(scope="module", params=BUILT)
-def both_paths(request, tmp_path_factory):
-    a = request.param
+def _both_paths(a, tmp_path_factory):
     course = tmp_path_factory.mktemp(f"course-{a}")
     shutil.copy(support.ROOT / "nbgrader_config.py", course)
     shutil.copytree(support.ROOT / "source" / a, course / "source" / a)
@@ -66,19 +63,28 @@ def both_paths(request, tmp_path_factory):
     return a, course, out, theirs
 
 
-def test_nbgrader_autograde_and_our_grader_agree_on_every_cell(both_paths):
-    a, _, out, theirs = both_paths
-    for student, scores in theirs.items():
-        assert scores == support.cell_scores(support.results(out, student)), (a, student)
-    assert any(sum(s.values()) == 0 for s in theirs.values()) and any(
-        0 < sum(s.values()) < sum(support.cell_max(a).values()) for s in theirs.values()), "sample lacks variety"
+def suite(assignment: str) -> dict:
+    """The parity tests for one assignment (one module each, so that pytest-xdist
+    spreads these slow nbgrader runs over its workers)."""
 
+    @pytest.fixture(scope="module")
+    def both_paths(tmp_path_factory):
+        return _both_paths(assignment, tmp_path_factory)
 
-def test_nbgrader_feedback_and_export_work_on_that_gradebook(both_paths):
-    a, course, _, _ = both_paths
-    nbgrader(course, "generate_feedback", a, "--force")
-    feedback = course / "feedback" / "solutions" / a / f"{a}.html"
-    assert feedback.is_file() and "test_" in feedback.read_text()
-    nbgrader(course, "export")
-    grades = (course / "grades.csv").read_text()
-    assert "solutions" in grades and "untouched" in grades
+    def test_nbgrader_autograde_and_our_grader_agree_on_every_cell(both_paths):
+        a, _, out, theirs = both_paths
+        for student, scores in theirs.items():
+            assert scores == support.cell_scores(support.results(out, student)), (a, student)
+        assert any(sum(s.values()) == 0 for s in theirs.values()) and any(
+            0 < sum(s.values()) < sum(support.cell_max(a).values()) for s in theirs.values()), "sample lacks variety"
+
+    def test_nbgrader_feedback_and_export_work_on_that_gradebook(both_paths):
+        a, course, _, _ = both_paths
+        nbgrader(course, "generate_feedback", a, "--force")
+        feedback = course / "feedback" / "solutions" / a / f"{a}.html"
+        assert feedback.is_file() and "test_" in feedback.read_text()
+        nbgrader(course, "export")
+        grades = (course / "grades.csv").read_text()
+        assert "solutions" in grades and "untouched" in grades
+
+    return {name: value for name, value in locals().items() if name.startswith("test_") or name == "both_paths"}
