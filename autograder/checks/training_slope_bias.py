@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from autograder.checking import (
-    as_float, as_tensor, cell, close, describe, expect_close, fail, rand, randint, ratio,
+    as_float, as_tensor, cell, close, describe, expect_close, fail, rand, randint,
 )
 from solutions import bind
 from solutions import training_slope_bias as ref
@@ -95,72 +95,12 @@ def test_forward_lets_the_gradient_reach_w_and_b(nb, gen):
 # ----------------------------------------------------------------- criterion
 
 
-def _probe_criterion(ns, yhat, y, Y):
-    ns["Y"] = Y
-    yhat = yhat.clone().requires_grad_(True)
-    loss = ns["criterion"](yhat, y)
-    grad = None
-    if isinstance(loss, torch.Tensor) and loss.requires_grad and loss.numel() == 1:
-        loss.sum().backward()
-        grad = yhat.grad
-    return {"loss": loss, "grad": grad}
-
-
-def _criterion_case(nb, gen):
-    n = randint(gen, 6, 19)
-    yhat, y = rand(gen, n, 1), rand(gen, n, 1)
-    got = nb.probe(_probe_criterion, what="criterion(yhat, y)", cell="criterion", yhat=yhat, y=y,
-                   Y=rand(gen, n + 2, 1))
-    return yhat, y, got
-
-
-@cell("test_criterion")
-def test_criterion_is_mean_squared_error(nb, gen):
-    yhat, y, got = _criterion_case(nb, gen)
-    n = yhat.shape[0]
-    loss = as_tensor(got["loss"], "criterion(yhat, y)")
-    err = (yhat - y).double()
-    want = ref.criterion(yhat.double(), y.double())
-    if loss.numel() > 1:
-        if loss.shape == err.shape and close(loss, err ** 2):
-            fail(f"criterion returned one squared error per sample (shape {tuple(loss.shape)}); "
-                 "the cost is their mean, a single number: use torch.mean.")
-        fail(f"criterion should return a single number (a 0-dim tensor), but returned {describe(loss)}.")
-    value = loss.reshape(())
-    if close(value, want):
-        return
-    r = ratio(value, want)
-    if abs(r - n) < 1e-3 * n:
-        fail(f"criterion returned {r:.3g}x the expected value: sum instead of mean? "
-             "The cost is the average of the squared errors.")
-    if abs(r - n / (n - 1)) < 1e-4:
-        fail("criterion divided by N - 1; the mean squared error divides by N (use torch.mean).")
-    if abs(r - 0.5) < 1e-4:
-        fail("criterion returned half the mean squared error; the course's cost has no factor 1/2.")
-    if close(value, want.sqrt()):
-        fail("criterion returned the square root of the mean squared error (RMSE); "
-             "the cost is the mean of the squared errors, with no root.")
-    if close(value, err.abs().mean()):
-        fail("criterion averaged absolute errors; the cost squares each error: (yhat - y) ** 2.")
-    if close(value, err.mean() ** 2):
-        fail("criterion squared the mean error; it should average the squared errors.")
-    fail(f"criterion(yhat, y) returned {describe(value)}, expected the mean squared error "
-         f"{describe(want)} for these {n} samples.")
-
-
-@cell("test_criterion")
-def test_criterion_sends_the_gradient_back_to_yhat(nb, gen):
-    yhat, y, got = _criterion_case(nb, gen)
-    loss = got["loss"]
-    if not isinstance(loss, torch.Tensor):
-        fail(f"criterion returned {describe(loss)}, a plain number: return the tensor itself "
-             "(no .item(), no numpy) so that loss.backward() can compute gradients.")
-    if got["grad"] is None:
-        fail("criterion's result is not connected to yhat in the autograd graph (detached, or "
-             "rebuilt with torch.tensor(...)), so loss.backward() cannot compute gradients.")
-    n = yhat.shape[0]
-    expect_close(got["grad"], 2 * (yhat - y) / n, "the gradient criterion sends back to yhat",
-                 hint="For the mean squared error it is 2 (yhat - y) / N.")
+# The cost is the same as in the slope-only lab, and so are its checks (pytest
+# collects them here too, for this notebook's test_criterion cell).
+from autograder.checks.training_slope import (  # noqa: E402,F401
+    test_criterion_is_mean_squared_error,
+    test_criterion_sends_the_gradient_back_to_yhat,
+)
 
 
 # ------------------------------------------------------------- cost_surface
