@@ -113,7 +113,9 @@ def _cmd_grade(args) -> int:
         from autograder.gradebook import GradebookError, record
 
         try:
-            print(f"wrote {record(args.assignment, args.gradebook, rows)} student(s) into {args.gradebook}")
+            written = record(args.assignment, args.gradebook, rows, args.submitted, args.out)
+            print(f"wrote {written} student(s) into {args.gradebook} and their notebooks into "
+                  f"{args.gradebook.resolve().parent / 'autograded'}")
         except GradebookError as exc:
             print(f"autograder grade: {exc}", file=sys.stderr)
             return 1

@@ -1,9 +1,20 @@
 """Write grades into nbgrader's gradebook (``grade --gradebook``), so that an
 instructor who grades with this tool still sees everything in formgrader and
-can use ``nbgrader generate_feedback`` / ``nbgrader export``."""
+can use ``nbgrader generate_feedback`` / ``nbgrader export``.
+
+Besides the scores this writes what ``nbgrader autograde`` would leave on
+disk, in nbgrader's layout next to the gradebook
+(``<course>/autograded/<student>/<assignment>/<assignment>.ipynb`` and
+``timestamp.txt``): formgrader only lists submissions whose autograded
+notebook exists, and ``generate_feedback`` renders those notebooks. The
+notebook is the student's, cleared of outputs and with locked cells restored
+by nbgrader's own preprocessors; each test cell's output is what our hidden
+checks said about it (no kernel runs the student's code here).
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -56,20 +67,100 @@ def ensure_assignment(name: str, db: Path) -> None:
             raise GradebookError(f"nbgrader could not add {name} to {db}:\n{done.stdout}{done.stderr}")
 
 
-def record(name: str, db: Path, rows: list[dict]) -> int:
-    """Store every row's per-cell scores as nbgrader auto scores. Returns how many students were written."""
+def _timestamp(student_dir: Path | None):
+    """When the student submitted, from nbgrader's ``timestamp.txt``, if there is one we can read."""
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc((student_dir / "timestamp.txt").read_text().strip())
+    except (OSError, TypeError, ValueError, OverflowError):
+        return None
+
+
+def _cell_feedback(results: dict) -> dict[str, str]:
+    """Per test cell, the text its autograded output shows: points, then what each failed check said."""
+    points: dict[str, list[float]] = {}
+    said: dict[str, list[str]] = {}
+    for test in results.get("tests", []):
+        grade_id = test.get("extra_data", {}).get("grade_id")
+        if grade_id is None:
+            continue
+        got = points.setdefault(grade_id, [0.0, 0.0])
+        got[0] += float(test["score"])
+        got[1] += float(test["max_score"])
+        if test.get("output"):
+            said.setdefault(grade_id, []).append(test["output"])
+    text = {}
+    for grade_id, (score, top) in points.items():
+        lines = [f"{grade_id}: {score:g} / {top:g} points"]
+        lines += [f"- {message}" for message in said.get(grade_id, [])] or ["All hidden checks passed."]
+        text[grade_id] = "\n".join(lines) + "\n"
+    load_error = results.get("extra_data", {}).get("load_error")
+    if load_error:
+        text = {grade_id: f"{grade_id}: 0 points. {load_error}\n" for grade_id in points}
+    return text
+
+
+def write_autograded(name: str, db: Path, notebook: Path, student: str, results: dict) -> Path:
+    """Write ``<course>/autograded/<student>/<name>/<name>.ipynb`` as nbgrader autograde lays it
+    out, with each test cell showing our checks' messages. ``<course>`` is the gradebook's folder."""
+    import nbformat
+    from nbgrader.preprocessors import ClearOutput, OverwriteCells, OverwriteKernelspec
+
+    nb = nbformat.read(notebook, as_version=nbformat.NO_CONVERT)
+    if nb.nbformat != 4:
+        nb = nbformat.convert(nb, 4)
+    resources = {"nbgrader": {"db_url": _db_url(db), "assignment": name, "notebook": name, "student": student}}
+    for step in (ClearOutput(), OverwriteKernelspec(), OverwriteCells()):
+        nb, resources = step.preprocess(nb, resources)
+    feedback = _cell_feedback(results)
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and grade_id in feedback:
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=feedback[grade_id])]
+    folder = db.resolve().parent / "autograded" / student / name
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.ipynb"
+    scratch = target.with_name(f".{target.name}.tmp")
+    nbformat.write(nb, scratch)
+    os.replace(scratch, target)
+    stamp = notebook.parent / "timestamp.txt"
+    if stamp.is_file():
+        shutil.copyfile(stamp, folder / "timestamp.txt")
+    return target
+
+
+def record(name: str, db: Path, rows: list[dict], submitted: Path | None = None,
+           out: Path | None = None) -> int:
+    """Store every row's per-cell scores as nbgrader auto scores, and, given the
+    ``submitted`` and ``out`` folders of the run, each student's autograded
+    notebook. Returns how many students were written."""
     import warnings
 
     from nbgrader.api import Gradebook
 
+    from autograder.grade import find_notebook
+
     ensure_assignment(name, db)
+    skipped = []
     with Gradebook(_db_url(db)) as gb, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SQLAlchemy warnings from inside nbgrader's API
         for row in rows:
-            gb.update_or_create_student(row["student_id"])
-            gb.update_or_create_submission(name, row["student_id"])
+            student = row["student_id"]
+            found = find_notebook(submitted / student, name) if submitted is not None else None
+            stamp = _timestamp(found.path.parent if found and found.path else None)
+            gb.update_or_create_student(student)
+            gb.update_or_create_submission(name, student, **({"timestamp": stamp} if stamp else {}))
             for grade_id, score in row["cells"].items():
                 grade = gb.find_grade(grade_id, name, name, row["student_id"])
                 grade.auto_score = float(score)
             gb.db.commit()
+            if found is not None and found.path is not None and out is not None:
+                try:
+                    results = json.loads((out / student / "results.json").read_text())
+                    write_autograded(name, db, found.path, student, results)
+                except Exception as exc:  # a notebook nbformat cannot read still keeps its scores
+                    skipped.append(f"{student} ({type(exc).__name__}: {exc})")
+    for line in skipped:
+        print(f"no autograded notebook for {line}; its scores are in the gradebook", file=sys.stderr)
     return len(rows)

@@ -43,6 +43,70 @@ def test_scores_land_in_nbgraders_gradebook_and_export(tmp_path):
     assert float(rows["ben_untouched"]["score"]) == 0.0
 
 
+def _formgrader_submissions(course, db):
+    """What formgrader lists for the notebook: nbgrader's own API, which skips
+    submissions whose autograded notebook is not on disk."""
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    config = Config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.db_url = f"sqlite:///{db}"
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    return {s["student"]: s for s in api.get_notebook_submissions(A, A)}
+
+
+def test_formgrader_and_generate_feedback_see_every_graded_notebook(tmp_path):
+    import nbformat
+
+    for student in STUDENTS:
+        shutil.copytree(support.ROOT / "examples" / A / student, tmp_path / "submitted" / student)
+    chloe = tmp_path / "submitted" / "chloe_sum_not_mean" / A / f"{A}.ipynb"
+    nb = nbformat.read(chloe, as_version=4)
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_criterion"]
+    tests[0].source = "pass  # edited by the student"
+    nbformat.write(nb, chloe)
+    (chloe.parent / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC")
+    db = tmp_path / "gradebook.db"
+    done = support.grade(A, tmp_path / "submitted", tmp_path / "out", extra=("--gradebook", str(db)))
+    assert done.returncode == 0, done.stderr
+    os.environ["PATH"] = f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"
+
+    listed = _formgrader_submissions(tmp_path, db)
+    assert set(listed) == set(STUDENTS)
+    assert listed["ada_perfect"]["score"] == 15.0 and not listed["ada_perfect"]["failed_tests"]
+    assert listed["chloe_sum_not_mean"]["failed_tests"]
+
+    autograded = nbformat.read(tmp_path / "autograded" / "chloe_sum_not_mean" / A / f"{A}.ipynb", as_version=4)
+    source = {c.metadata["nbgrader"]["grade_id"]: c for c in nbformat.read(support.ROOT / "source" / A / f"{A}.ipynb",
+                                                                            as_version=4).cells
+              if "nbgrader" in c.metadata}
+    cells = {c.metadata["nbgrader"]["grade_id"]: c for c in autograded.cells if "nbgrader" in c.metadata}
+    assert cells["test_criterion"].source == source["test_criterion"].source, "locked cell not restored"
+    said = "".join(o.get("text", "") for o in cells["test_criterion"].outputs)
+    assert "test_criterion: 0 / 2 points" in said and "sum instead of mean" in said
+    assert "All hidden checks passed" in "".join(o.get("text", "") for o in cells["test_forward"].outputs)
+    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert [cells[c.metadata["nbgrader"]["grade_id"]].source for c in answers] == [c.source for c in answers]
+    assert all(not c.get("outputs") for c in autograded.cells
+               if c.cell_type == "code" and not c.metadata["nbgrader"].get("grade_id", "").startswith("test_")
+               if "nbgrader" in c.metadata)
+    assert (tmp_path / "autograded" / "chloe_sum_not_mean" / A / "timestamp.txt").is_file()
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{db}") as gb:
+        assert gb.find_submission(A, "chloe_sum_not_mean").timestamp.year == 2026
+
+    shutil.copy(support.ROOT / "nbgrader_config.py", tmp_path)
+    feedback = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", A, f"--db=sqlite:///{db}",
+                               f"--CourseDirectory.root={tmp_path}"], cwd=tmp_path, capture_output=True, text=True)
+    assert feedback.returncode == 0, feedback.stderr
+    page = (tmp_path / "feedback" / "chloe_sum_not_mean" / A / f"{A}.html").read_text()
+    assert "sum instead of mean? The cost is the average" in page
+
+
 def test_grading_twice_updates_the_same_gradebook_rows(tmp_path):
     shutil.copytree(support.ROOT / "examples" / A / "ada_perfect", tmp_path / "submitted" / "ada_perfect")
     db = tmp_path / "gradebook.db"
