@@ -10,7 +10,6 @@ summary, from which the main process writes ``grades.csv``.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import multiprocessing
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import assignments, report
+from autograder.fingerprint import grader_fingerprint, result_key
 from autograder.notebook import LoadError, assignment_of, build_program, read_source, read_submission
 from autograder.results import SubmissionResult
 from autograder.sandbox.client import Limits
@@ -97,22 +97,8 @@ def discover(submitted_dir: Path, assignment: str) -> list[Submission]:
     return [find_notebook(s, assignment) for s in students]
 
 
-def grader_fingerprint(assignment: assignments.Assignment) -> str:
-    """Changes whenever the checks, the solutions, the source notebook or the
-    grader's code change: results made by another grader are regraded."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    files = [assignment.checks_file, assignment.source_notebook,
-             *sorted((assignments.PROJECT_ROOT / "solutions").glob("*.py")),
-             *sorted(package.glob("*.py")), *sorted(package.glob("sandbox/*.py"))]
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def _with_key(sub: Submission, grader: str) -> Submission:
-    notebook = hashlib.sha256(sub.path.read_bytes()).hexdigest()[:16] if sub.path else "none"
-    return dataclasses.replace(sub, key=f"{grader}-{notebook}")
+    return dataclasses.replace(sub, key=result_key(grader, sub.path))
 
 
 def _already_graded(out_dir: Path, sub: Submission, name: str) -> dict | None:

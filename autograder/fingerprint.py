@@ -1,0 +1,31 @@
+"""What identifies a result: the grader that made it and the notebook it graded.
+
+Kept free of heavy imports, so that the nbgrader bridge can tell from inside a
+student's kernel whether a result on disk is still good.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from autograder import assignments
+
+
+def grader_fingerprint(assignment: assignments.Assignment) -> str:
+    """Changes whenever the checks, the solutions, the source notebook or the
+    grader's code change: results made by another grader are regraded."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    files = [assignment.checks_file, assignment.source_notebook,
+             *sorted((assignments.PROJECT_ROOT / "solutions").glob("*.py")),
+             *sorted(package.glob("*.py")), *sorted(package.glob("sandbox/*.py"))]
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def result_key(grader: str, notebook: Path | None) -> str:
+    """The key a result for ``notebook`` (``None``: no notebook found) carries."""
+    digest = hashlib.sha256(notebook.read_bytes()).hexdigest()[:16] if notebook is not None else "none"
+    return f"{grader}-{digest}"
