@@ -24,7 +24,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="holds <student_id>/<ASSIGNMENT>/<ASSIGNMENT>.ipynb")
     grd.add_argument("--out", required=True, type=Path, metavar="OUT_DIR",
                      help="where <student_id>/results.json and grades.csv are written")
-    grd.add_argument("--jobs", type=int, default=1, metavar="N", help="submissions graded in parallel")
+    grd.add_argument("--jobs", type=int, default=1, metavar="N",
+                     help="most submissions graded in parallel (fewer workers for a class of under 8 per worker)")
     grd.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                      help="time limit per cell and per check (default: nbgrader_config.py, else 30)")
     grd.add_argument("--quiet", action="store_true", help="print only the summary")

@@ -27,6 +27,9 @@ from autograder.sandbox.client import Limits
 
 #: Most submissions a worker grades in one pytest session.
 BATCH_SIZE = 25
+#: Fewest submissions worth a worker of their own: starting one (torch, the
+#: sandbox) costs as much CPU as grading about this many.
+MIN_PER_WORKER = 8
 
 
 class GraderError(RuntimeError):
@@ -300,7 +303,7 @@ def grade(name: str, submitted_dir: Path, out_dir: Path, *, jobs: int = 1, limit
                 summary.rows.append(row)
                 summary.reused += 1
         submissions = todo
-    jobs = max(1, jobs)
+    jobs = max(1, min(jobs, math.ceil(len(submissions) / MIN_PER_WORKER)))
     size = max(1, min(BATCH_SIZE, math.ceil(len(submissions) / jobs)))
     batches = [submissions[i:i + size] for i in range(0, len(submissions), size)]
 
