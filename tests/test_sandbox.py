@@ -31,6 +31,14 @@ def test_an_allocation_beyond_the_memory_limit_fails_inside_the_cell(sandbox):
     sandbox.cleanup()
 
 
+def test_each_cell_starts_without_the_last_cells_figure_as_in_jupyter(sandbox):
+    node = sandbox.start()
+    assert node.exec("import matplotlib.pyplot as plt\nplt.plot([1, 2], [3, 4])\nfirst = plt.gcf()", "plot").ok
+    outcome = node.exec("assert plt.get_fignums() == [] and plt.gcf() is not first", "next")
+    assert outcome.ok, outcome.error
+    sandbox.cleanup()
+
+
 @ROOT_ONLY
 def test_student_code_cannot_reach_the_grader_through_its_own_process_details(sandbox):
     node = sandbox.start()

@@ -324,6 +324,9 @@ class Node:
             _kill_leftover_processes()
             # A cell's monkeypatching of torch, numpy or builtins ends with the cell.
             self.patched.extend(p for p in restore_trusted_state() if p not in self.patched)
+            # As in Jupyter (the inline backend shows, then closes, a cell's figures),
+            # the next cell starts without a current figure.
+            plt.close("all")
             self._restore_streams()
         return {"ok": error is None, "error": error, "stdout": self.stdout.take()}
 
