@@ -13,11 +13,12 @@ from autograder import assignments
 
 
 def grader_fingerprint(assignment: assignments.Assignment) -> str:
-    """Changes whenever the checks, the solutions, the source notebook or the
-    grader's code change: results made by another grader are regraded."""
+    """Changes whenever the checks (any of them: one lab's checks may use
+    another's), the solutions, the source notebook or the grader's code
+    change: results made by another grader are regraded."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    files = [assignment.checks_file, assignment.source_notebook,
+    files = [assignment.source_notebook, *sorted(package.glob("checks/*.py")),
              *sorted((assignments.PROJECT_ROOT / "solutions").glob("*.py")),
              *sorted(package.glob("*.py")), *sorted(package.glob("sandbox/*.py"))]
     for path in files:

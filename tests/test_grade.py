@@ -44,3 +44,24 @@ def test_every_student_folder_is_a_submission_and_hidden_ones_are_ignored(tmp_pa
     (tmp_path / ".cache").mkdir()
     (tmp_path / "stray.txt").write_text("x")
     assert [s.student_id for s in discover(tmp_path, A)] == ["ann", "bob"]
+
+
+def test_a_labs_fingerprint_covers_the_checks_it_borrows_from_another_lab(monkeypatch):
+    """training_slope_bias runs checks defined in training_slope.py and steps.py:
+    editing those must regrade its results too."""
+    from pathlib import Path
+
+    from autograder import assignments
+    from autograder.fingerprint import grader_fingerprint
+
+    read = []
+    original = Path.read_bytes
+
+    def logged(path):
+        read.append(path.resolve())
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", logged)
+    grader_fingerprint(assignments.get("training_slope_bias"))
+    checks = assignments.PROJECT_ROOT / "autograder" / "checks"
+    assert {checks / "training_slope_bias.py", checks / "training_slope.py", checks / "steps.py"} <= set(read)

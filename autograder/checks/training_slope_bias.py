@@ -8,8 +8,9 @@ import numpy as np
 import torch
 
 from autograder.checking import (
-    as_float, as_tensor, cell, close, describe, expect_close, fail, rand, randint,
+    as_tensor, cell, close, describe, expect_close, fail, rand, randint,
 )
+from autograder.checks import steps
 from solutions import bind
 from solutions import training_slope_bias as ref
 
@@ -184,140 +185,30 @@ def test_cost_surface_holds_the_cost_of_every_line(nb, gen):
          f"w = {float(w_values[j]):.4g}, b = {float(b_values[i]):.4g} on X, Y is {float(want[i, j]):.6g}.")
 
 
-# ----------------------------------------------------------- backward_update
+# ------------------------------------------------- backward_update, zero_grad
+# The same step as in every lab that trains by hand: see autograder/checks/steps.py.
 
-
-def _probe_backward_update(ns, values, targets, coefs, lr, w_global, b_global):
-    params = [torch.tensor(v, requires_grad=True) for v in values]
-    originals = list(params)
-    loss = sum(c * (p - t) ** 2 for c, p, t in zip(coefs, params, targets))
-    ns["w"] = torch.tensor(w_global, requires_grad=True)
-    ns["b"] = torch.tensor(b_global, requires_grad=True)
-    globals_before = (ns["w"], ns["b"])
-    ns["backward_update"](loss, params, lr)
-    after = (ns.get("w"), ns.get("b"))
-    return {
-        "values": [p.detach().clone() for p in originals],
-        "grads": [None if p.grad is None else p.grad.detach().clone() for p in originals],
-        "leaf": [p.is_leaf for p in originals],
-        "requires_grad": [p.requires_grad for p in originals],
-        "same_objects": len(params) == len(originals) and all(a is b for a, b in zip(params, originals)),
-        "globals_changed": not all(a is g and isinstance(a, torch.Tensor) and float(a.detach()) == v
-                                   for a, g, v in zip(after, globals_before, (w_global, b_global))),
-    }
-
-
-def _update_case(nb, gen):
-    k = 3
-    values = [float(v) for v in rand(gen, k, low=-4, high=4)]
-    targets = [float(v) for v in rand(gen, k, low=-4, high=4)]
-    coefs = [float(v) for v in rand(gen, k, low=0.5, high=3.0)]
-    lr = float(rand(gen, 1, low=0.02, high=0.2))
-    got = nb.probe(_probe_backward_update, what="backward_update(loss, params, lr)", cell="backward_update",
-                   values=values, targets=targets, coefs=coefs, lr=lr, w_global=float(rand(gen, 1)),
-                   b_global=float(rand(gen, 1)))
-    grads = [2 * c * (v - t) for c, v, t in zip(coefs, values, targets)]
-    return values, grads, lr, got
+TRAINED = ('w', 'b')
 
 
 @cell("test_backward_update")
 def test_backward_update_steps_each_parameter_against_its_own_gradient(nb, gen):
-    values, grads, lr, got = _update_case(nb, gen)
-    after = torch.tensor([as_float(v, "an updated parameter") for v in got["values"]], dtype=torch.float64)
-    before, g = torch.tensor(values, dtype=torch.float64), torch.tensor(grads, dtype=torch.float64)
-    want = before - lr * g
-    if close(after, want):
-        return
-    if all(x is None for x in got["grads"]):
-        fail("backward_update did not call loss.backward(), so no gradient was computed and "
-             "nothing could be updated.")
-    if close(after, before):
-        if not got["same_objects"]:
-            fail("backward_update put new tensors into params (params[i] = ...) instead of updating "
-                 "the ones it was given: update each p in place through p.data.")
-        if got["globals_changed"]:
-            fail("backward_update changed the global w and b instead of the tensors in params.")
-        fail("backward_update left the parameters unchanged: `p = p - lr * p.grad` only rebinds the "
-             "loop variable; update p.data (or use `with torch.no_grad(): p -= lr * p.grad`).")
-    if close(after, before + lr * g):
-        fail("backward_update moved the parameters up the gradient: gradient descent subtracts, "
-             "p - lr * p.grad.")
-    if close(after, before - g):
-        fail("backward_update ignored the learning rate: the step is lr * p.grad.")
-    if close(after[:1], want[:1]) and close(after[1:], before[1:]):
-        fail("backward_update updated only the first parameter (a `return` inside the loop?): with "
-             "[w, b] the bias would never move.")
-    if close(after, before - lr * g[0]):
-        fail("backward_update used the first parameter's gradient for every parameter (e.g. updated "
-             "b with w's gradient); each parameter must move by its own gradient p.grad.")
-    fail(f"backward_update gave parameters {describe(after)}, expected {describe(want)} "
-         f"(each p - lr * p.grad with lr = {lr:.3g}).")
+    steps.judge_update_step(steps.update_case(nb, gen, TRAINED), TRAINED, second='b')
 
 
 @cell("test_backward_update")
 def test_backward_update_keeps_the_same_leaf_tensors(nb, gen):
-    _, _, _, got = _update_case(nb, gen)
-    if not got["same_objects"]:
-        fail("after backward_update, params no longer holds the tensors it was given: update them "
-             "in place (p.data = ...) instead of replacing them.")
-    if not all(got["leaf"]) or not all(got["requires_grad"]):
-        fail("after backward_update a parameter is no longer a leaf tensor that requires grad: "
-             "the update must not be recorded by autograd (use p.data or torch.no_grad()).")
-
-
-# ---------------------------------------------------------------- zero_grad
-
-
-def _probe_zero_grad(ns, values, coefs, coefs2):
-    params = [torch.tensor(v, requires_grad=True) for v in values]
-    sum(c * p ** 2 for c, p in zip(coefs, params)).backward()
-    ns["zero_grad"](params)
-    cleared = [None if p.grad is None else p.grad.detach().clone() for p in params]
-    kept = [p.detach().clone() for p in params]
-    sum(c * p ** 3 for c, p in zip(coefs2, params)).backward()
-    return {"cleared": cleared, "values": kept, "second": [None if p.grad is None else p.grad for p in params]}
-
-
-def _zero_case(nb, gen):
-    values = [float(v) for v in rand(gen, 3, low=0.5, high=3.0)]
-    coefs = [float(v) for v in rand(gen, 3, low=0.5, high=2.0)]
-    coefs2 = [float(v) for v in rand(gen, 3, low=0.5, high=2.0)]
-    got = nb.probe(_probe_zero_grad, what="zero_grad(params)", cell="zero_grad",
-                   values=values, coefs=coefs, coefs2=coefs2)
-    return values, coefs, coefs2, got
+    steps.judge_update_keeps_leaves(steps.update_case(nb, gen, TRAINED))
 
 
 @cell("test_zero_grad")
 def test_zero_grad_stops_gradients_accumulating(nb, gen):
-    values, coefs, coefs2, got = _zero_case(nb, gen)
-    fresh = torch.tensor([3 * c * v ** 2 for c, v in zip(coefs2, values)], dtype=torch.float64)
-    old = torch.tensor([2 * c * v for c, v in zip(coefs, values)], dtype=torch.float64)
-    second = torch.tensor([as_float(g, "a gradient") if g is not None else float("nan")
-                           for g in got["second"]], dtype=torch.float64)
-    if close(second, fresh):
-        return
-    if close(second[:1], fresh[:1]) and close(second[1:], fresh[1:] + old[1:]):
-        fail("zero_grad cleared only the first parameter's gradient; the others (the bias b in "
-             "training) kept accumulating: clear p.grad for every p in params.")
-    if close(second, fresh + old):
-        fail("after zero_grad the next backward() added to the old gradients: zero_grad must clear "
-             "every p.grad (p.grad.zero_() or p.grad = None).")
-    fail(f"after zero_grad and a new backward(), the gradients were {describe(second)}, expected "
-         f"{describe(fresh)}.")
+    steps.judge_zero_stops_accumulating(steps.zero_case(nb, gen), second='b')
 
 
 @cell("test_zero_grad")
 def test_zero_grad_clears_every_gradient_and_keeps_the_parameters(nb, gen):
-    values, _, _, got = _zero_case(nb, gen)
-    kept = torch.tensor([as_float(v, "a parameter") for v in got["values"]], dtype=torch.float64)
-    if not close(kept, torch.tensor(values, dtype=torch.float64)):
-        fail("zero_grad changed the parameters themselves (p.data.zero_()?); it must clear the "
-             "gradients p.grad and leave the parameters alone.")
-    left = [i for i, g in enumerate(got["cleared"]) if g is not None and bool((as_tensor(g, "p.grad") != 0).any())]
-    if left:
-        which = f"{len(left)} of {len(values)}"
-        fail(f"zero_grad left {which} parameters' gradients non-zero (only the first was cleared?): "
-             "clear p.grad for every parameter in params.")
+    steps.judge_zero_clears_and_keeps(steps.zero_case(nb, gen))
 
 
 # -------------------------------------------------------------- train_model
