@@ -7,6 +7,7 @@ student's kernel whether a result on disk is still good.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from autograder import assignments
@@ -30,3 +31,15 @@ def result_key(grader: str, notebook: Path | None) -> str:
     """The key a result for ``notebook`` (``None``: no notebook found) carries."""
     digest = hashlib.sha256(notebook.read_bytes()).hexdigest()[:16] if notebook is not None else "none"
     return f"{grader}-{digest}"
+
+
+def stored_result(out_dir: Path, student: str, key: str) -> dict | None:
+    """``out_dir/<student>/results.json`` if it is a complete result made with
+    ``key`` (this grader, this notebook); ``None`` if it is missing, unreadable
+    or stale."""
+    try:
+        result = json.loads((out_dir / student / "results.json").read_text())
+    except (OSError, ValueError):
+        return None
+    extra = result.get("extra_data") if isinstance(result, dict) else None
+    return result if isinstance(extra, dict) and extra.get("key") == key else None

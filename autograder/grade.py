@@ -10,7 +10,6 @@ summary, from which the main process writes ``grades.csv``.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import multiprocessing
 import sys
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import assignments, report
-from autograder.fingerprint import grader_fingerprint, result_key
+from autograder.fingerprint import grader_fingerprint, result_key, stored_result
 from autograder.notebook import LoadError, assignment_of, build_program, read_source, read_submission
 from autograder.results import SubmissionResult
 from autograder.sandbox.client import Limits
@@ -107,13 +106,8 @@ def _with_key(sub: Submission, grader: str) -> Submission:
 def _already_graded(out_dir: Path, sub: Submission, name: str) -> dict | None:
     """The ``grades.csv`` row of a complete earlier result for exactly this
     notebook and grader, if there is one."""
-    path = out_dir / sub.student_id / "results.json"
-    try:
-        result = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    extra = result.get("extra_data", {}) if isinstance(result, dict) else {}
-    if extra.get("key") != sub.key or extra.get("assignment") != name:
+    result = stored_result(out_dir, sub.student_id, sub.key)
+    if result is None or result["extra_data"].get("assignment") != name:
         return None
     return report.row_from_results(result)
 

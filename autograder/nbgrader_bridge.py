@@ -44,16 +44,14 @@ def _up_to_date(out: Path, root: Path, student: str, assignment: str) -> dict | 
     """This student's earlier result, if it was made by this grader from the
     notebook now in ``submitted/`` (checked here, without starting the grader)."""
     from autograder import assignments
-    from autograder.fingerprint import grader_fingerprint, result_key
+    from autograder.fingerprint import grader_fingerprint, result_key, stored_result
 
     notebook = root / "submitted" / student / assignment / f"{assignment}.ipynb"
     try:
-        result = json.loads((out / student / "results.json").read_text())
         key = result_key(grader_fingerprint(assignments.get(assignment)), notebook)
-    except (OSError, ValueError, LookupError):
+    except (OSError, LookupError):
         return None
-    extra = result.get("extra_data") if isinstance(result, dict) else None
-    return result if isinstance(extra, dict) and extra.get("key") == key else None
+    return stored_result(out, student, key)
 
 
 def _grade(root: Path, student: str, assignment: str) -> dict:
