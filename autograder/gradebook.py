@@ -33,8 +33,9 @@ def _db_url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
-def _tools_on_path() -> dict:
-    """nbgrader runs ``alembic`` by name: put this interpreter's scripts first on PATH."""
+def nbgrader_env() -> dict:
+    """nbgrader runs ``alembic`` by name: put this interpreter's scripts first on
+    PATH (here, for nbgrader's API, and in the environment returned for its commands)."""
     bindir = str(Path(sys.executable).parent)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
@@ -46,7 +47,7 @@ def ensure_assignment(name: str, db: Path) -> None:
     nbgrader itself record them (``generate_assignment`` with this database)."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    env = _tools_on_path()
+    env = nbgrader_env()
     with Gradebook(_db_url(db)) as gb:
         try:
             if gb.find_assignment(name).notebooks:

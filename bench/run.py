@@ -32,6 +32,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from autograder.gradebook import nbgrader_env  # noqa: E402
 from tests import support  # noqa: E402
 
 
@@ -133,23 +134,11 @@ def _without_hidden(source: str) -> str:
 def nbgrader(assignment: str, course: Path, submitted: Path, students: list[str]):
     shutil.copytree(submitted, course / "submitted", dirs_exist_ok=True,
                     ignore=lambda d, names: [n for n in names if d == str(submitted) and n not in students])
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    env = nbgrader_env()
     base = [sys.executable, "-m", "nbgrader"]
     subprocess.run([*base, "generate_assignment", assignment, "--force", f"--CourseDirectory.root={course}"],
                    cwd=course, env=env, check=True, capture_output=True)
     return run([*base, "autograde", assignment, "--force", f"--CourseDirectory.root={course}"], course, env)
-
-
-def nbgrader_scores(course: Path, assignment: str, students: list[str]) -> dict[str, dict[str, float]]:
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-    from nbgrader.api import Gradebook
-
-    scores = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in students:
-            notebook = gb.find_submission_notebook(assignment, assignment, student)
-            scores[student] = {g.name: float(g.score) for g in notebook.grades if g.name.startswith("test_")}
-    return scores
 
 
 def main(argv=None) -> int:
@@ -188,7 +177,7 @@ def main(argv=None) -> int:
             print(f"ratio: {ours_rate / nb_rate:.1f}x nbgrader's throughput")
             nbgrader_course(a, bridge_course, plain=False)
             nbgrader(a, bridge_course, root / "submitted", sample)
-            theirs = nbgrader_scores(bridge_course, a, sample)
+            theirs = support.nbgrader_scores(bridge_course, a, sample)
             mine = {s: json.loads((root / "out" / s / "results.json").read_text())["extra_data"]["cells"]
                     for s in sample}
             differ = [s for s in sample if theirs[s] != mine[s]]

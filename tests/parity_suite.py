@@ -21,6 +21,7 @@ import sys
 
 import pytest
 
+from autograder.gradebook import nbgrader_env
 from tests import support
 
 
@@ -30,8 +31,7 @@ def catalogue(assignment):
 
 
 def nbgrader(course, *args):
-    env = dict(os.environ, MPLBACKEND="Agg",
-               PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}")
+    env = dict(nbgrader_env(), MPLBACKEND="Agg")
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}"],
                           cwd=course, capture_output=True, text=True, timeout=1800, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -50,16 +50,7 @@ def _both_paths(a, graded, tmp_path_factory):
     assert {"solutions", "untouched", *(case.name for case in catalogue(a))} == set(students)
     nbgrader(course, "generate_assignment", a, "--force")
     nbgrader(course, "autograde", a, "--force")
-
-    os.environ["PATH"] = f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}"
-    from nbgrader.api import Gradebook
-
-    theirs = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in students:
-            notebook = gb.find_submission_notebook(a, a, student)
-            theirs[student] = {g.name: float(g.score) for g in notebook.grades if g.name.startswith("test_")}
-    return a, course, graded, theirs
+    return a, course, graded, support.nbgrader_scores(course, a, students)
 
 
 def suite(assignment: str) -> dict:

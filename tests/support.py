@@ -76,6 +76,21 @@ def grade(assignment: str, submitted: Path, out: Path, *, jobs: int = 2, timeout
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1800)
 
 
+def nbgrader_scores(course: Path, assignment: str, students) -> dict[str, dict[str, float]]:
+    """Every test cell's score per student, as ``nbgrader autograde`` left them in ``course``'s gradebook."""
+    from autograder.gradebook import nbgrader_env
+
+    nbgrader_env()
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in students:
+            notebook = gb.find_submission_notebook(assignment, assignment, student)
+            scores[student] = {g.name: float(g.score) for g in notebook.grades if g.name.startswith("test_")}
+    return scores
+
+
 def results(out: Path, student: str) -> dict:
     return json.loads((out / student / "results.json").read_text())
 

@@ -1,12 +1,12 @@
 """The student-facing commands: `check`, feedback pages, `nbgrader validate`."""
 
-import os
 import shutil
 import subprocess
 import sys
 
 import pytest
 
+from autograder.gradebook import nbgrader_env
 from tests import support
 
 A = "training_slope"
@@ -14,7 +14,7 @@ EXAMPLES = support.ROOT / "examples" / A
 
 
 def run(*args, cwd=support.ROOT):
-    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}")
+    env = nbgrader_env()
     return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
 
 

@@ -1,10 +1,10 @@
 """`grade --gradebook` fills nbgrader's own gradebook, which nbgrader then exports."""
 
-import os
 import shutil
 import subprocess
 import sys
 
+from autograder.gradebook import nbgrader_env
 from tests import support
 
 A = "training_slope"
@@ -19,8 +19,7 @@ def test_scores_land_in_nbgraders_gradebook_and_export(tmp_path):
     assert done.returncode == 0, done.stderr
     assert f"wrote {len(STUDENTS)} student(s)" in done.stdout
 
-    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}")
-    os.environ["PATH"] = env["PATH"]
+    env = nbgrader_env()
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{db}") as gb:
@@ -71,7 +70,7 @@ def test_formgrader_and_generate_feedback_see_every_graded_notebook(tmp_path):
     db = tmp_path / "gradebook.db"
     done = support.grade(A, tmp_path / "submitted", tmp_path / "out", extra=("--gradebook", str(db)))
     assert done.returncode == 0, done.stderr
-    os.environ["PATH"] = f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"
+    nbgrader_env()
 
     listed = _formgrader_submissions(tmp_path, db)
     assert set(listed) == set(STUDENTS)
@@ -113,7 +112,7 @@ def test_grading_twice_updates_the_same_gradebook_rows(tmp_path):
     for _ in range(2):
         done = support.grade(A, tmp_path / "submitted", tmp_path / "out", extra=("--gradebook", str(db)))
         assert done.returncode == 0, done.stderr
-    os.environ["PATH"] = f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"
+    nbgrader_env()
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{db}") as gb:
