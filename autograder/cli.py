@@ -111,12 +111,12 @@ def _cmd_grade(args) -> int:
         print(_table(rows))
     print(_summary(args.assignment, summary, args.out))
     if args.gradebook is not None:
-        from autograder.gradebook import GradebookError, record
+        from autograder.gradebook import GradebookError, autograded_dir, record
 
         try:
             written = record(args.assignment, args.gradebook, rows, args.submitted, args.out)
             print(f"wrote {written} student(s) into {args.gradebook} and their notebooks into "
-                  f"{args.gradebook.resolve().parent / 'autograded'}")
+                  f"{autograded_dir(args.gradebook)}")
         except GradebookError as exc:
             print(f"autograder grade: {exc}", file=sys.stderr)
             return 1

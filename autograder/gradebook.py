@@ -78,28 +78,22 @@ def _timestamp(student_dir: Path | None):
         return None
 
 
-def _cell_feedback(results: dict) -> dict[str, str]:
-    """Per test cell, the text its autograded output shows: points, then what each failed check said."""
-    points: dict[str, list[float]] = {}
-    said: dict[str, list[str]] = {}
-    for test in results.get("tests", []):
-        grade_id = test.get("extra_data", {}).get("grade_id")
-        if grade_id is None:
-            continue
-        got = points.setdefault(grade_id, [0.0, 0.0])
-        got[0] += float(test["score"])
-        got[1] += float(test["max_score"])
-        if test.get("output"):
-            said.setdefault(grade_id, []).append(test["output"])
-    text = {}
-    for grade_id, (score, top) in points.items():
-        lines = [f"{grade_id}: {score:g} / {top:g} points"]
-        lines += [f"- {message}" for message in said.get(grade_id, [])] or ["All hidden checks passed."]
-        text[grade_id] = "\n".join(lines) + "\n"
-    load_error = results.get("extra_data", {}).get("load_error")
-    if load_error:
-        text = {grade_id: f"{grade_id}: 0 points. {load_error}\n" for grade_id in points}
-    return text
+def _cell_feedback(grade_id: str, points: float, results: dict) -> str:
+    """What test cell ``grade_id`` shows in the autograded notebook: its score
+    out of ``points``, then what each failed check said (or why nothing could be checked)."""
+    extra = results.get("extra_data", {})
+    score = float(extra.get("cells", {}).get(grade_id, 0.0))
+    lines = [f"{grade_id}: {score:g} / {points:g} points"]
+    if extra.get("load_error"):
+        return "\n".join(lines + [f"- Your submission could not be graded: {extra['load_error']}"]) + "\n"
+    said = [t["output"] for t in results.get("tests", [])
+            if t.get("output") and t.get("extra_data", {}).get("grade_id") == grade_id]
+    return "\n".join(lines + ([f"- {message}" for message in said] or ["All hidden checks passed."])) + "\n"
+
+
+def autograded_dir(db: Path) -> Path:
+    """Where nbgrader keeps autograded notebooks for the course whose gradebook is ``db``."""
+    return db.resolve().parent / "autograded"
 
 
 def write_autograded(name: str, db: Path, notebook: Path, student: str, results: dict) -> Path:
@@ -114,12 +108,12 @@ def write_autograded(name: str, db: Path, notebook: Path, student: str, results:
     resources = {"nbgrader": {"db_url": _db_url(db), "assignment": name, "notebook": name, "student": student}}
     for step in (ClearOutput(), OverwriteKernelspec(), OverwriteCells()):
         nb, resources = step.preprocess(nb, resources)
-    feedback = _cell_feedback(results)
     for cell in nb.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if cell.cell_type == "code" and grade_id in feedback:
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=feedback[grade_id])]
-    folder = db.resolve().parent / "autograded" / student / name
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            text = _cell_feedback(meta["grade_id"], float(meta.get("points", 0)), results)
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    folder = autograded_dir(db) / student / name
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}.ipynb"
     scratch = target.with_name(f".{target.name}.tmp")

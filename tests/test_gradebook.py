@@ -67,13 +67,17 @@ def test_formgrader_and_generate_feedback_see_every_graded_notebook(tmp_path):
     tests[0].source = "pass  # edited by the student"
     nbformat.write(nb, chloe)
     (chloe.parent / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC")
+    answerless = tmp_path / "submitted" / "hal_deleted_his_answers" / A / f"{A}.ipynb"
+    answerless.parent.mkdir(parents=True)
+    nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("solution")]
+    nbformat.write(nb, answerless)
     db = tmp_path / "gradebook.db"
     done = support.grade(A, tmp_path / "submitted", tmp_path / "out", extra=("--gradebook", str(db)))
     assert done.returncode == 0, done.stderr
     nbgrader_env()
 
     listed = _formgrader_submissions(tmp_path, db)
-    assert set(listed) == set(STUDENTS)
+    assert set(listed) == {*STUDENTS, "hal_deleted_his_answers"}
     assert listed["ada_perfect"]["score"] == 15.0 and not listed["ada_perfect"]["failed_tests"]
     assert listed["chloe_sum_not_mean"]["failed_tests"]
 
@@ -92,6 +96,11 @@ def test_formgrader_and_generate_feedback_see_every_graded_notebook(tmp_path):
                if c.cell_type == "code" and not c.metadata["nbgrader"].get("grade_id", "").startswith("test_")
                if "nbgrader" in c.metadata)
     assert (tmp_path / "autograded" / "chloe_sum_not_mean" / A / "timestamp.txt").is_file()
+    hal = nbformat.read(tmp_path / "autograded" / "hal_deleted_his_answers" / A / f"{A}.ipynb", as_version=4)
+    hal_says = {c.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in c.outputs)
+                for c in hal.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    assert set(hal_says) == set(support.cell_max(A))
+    assert all(f"{g}: 0 / " in text and "could not be graded" in text for g, text in hal_says.items())
 
     from nbgrader.api import Gradebook
 
