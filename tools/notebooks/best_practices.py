@@ -1,5 +1,5 @@
 import os, sys; sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nbtools import NB
+from nbtools import HOW_GRADED, NB
 nb = NB("best_practices")
 nb.md(r"""
 # Module 2 lab: best practices for training
@@ -21,12 +21,7 @@ see, and fix, the problems the usual good habits are there for:
 This time the model is PyTorch's own `nn.Linear`, trained with `torch.optim.SGD` and
 `nn.MSELoss`, the tools you will use from now on.
 
-**How this notebook is graded.** Each cell that says `# YOUR CODE HERE` is yours. The
-cell right after it runs a few quick checks you can see; when you submit, hidden
-checks test the same function on inputs you have never seen. Keep the function names
-and arguments exactly as given, do not edit the locked cells, and run the notebook
-from top to bottom (*Kernel → Restart & Run All*) before you submit.
-""")
+""" + HOW_GRADED)
 nb.provided("imports", """
 import copy
 import torch

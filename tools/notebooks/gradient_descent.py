@@ -2,7 +2,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nbtools import NB  # noqa: E402
+from nbtools import HOW_GRADED, NB  # noqa: E402
 
 nb = NB("gradient_descent")
 nb.md(r"""
@@ -20,12 +20,7 @@ can see what PyTorch's `backward()` and optimizers will later do for you:
 5. the **cost** over all samples, and its partial derivatives;
 6. **batch gradient descent** on slope and bias, with a stopping rule.
 
-**How this notebook is graded.** Each cell that says `# YOUR CODE HERE` is yours. The
-cell right after it runs a few quick checks you can see; when you submit, hidden
-checks test the same function on inputs you have never seen. Keep the function names
-and arguments exactly as given, do not edit the locked cells, and run the notebook
-from top to bottom (*Kernel → Restart & Run All*) before you submit.
-""")
+""" + HOW_GRADED)
 nb.provided("imports", """
 import math
 import torch

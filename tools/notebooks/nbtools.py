@@ -7,6 +7,15 @@ def meta(grade_id, *, solution=False, grade=False, locked=False, points=0):
         m["points"] = points
     return {"nbgrader": m}
 
+#: The paragraph ending each lab's introduction (prediction words it for its models).
+HOW_GRADED = """\
+**How this notebook is graded.** Each cell that says `# YOUR CODE HERE` is yours. The
+cell right after it runs a few quick checks you can see; when you submit, hidden
+checks test the same function on inputs you have never seen. Keep the function names
+and arguments exactly as given, do not edit the locked cells, and run the notebook
+from top to bottom (*Kernel → Restart & Run All*) before you submit.
+"""
+
 class NB:
     def __init__(self, name):
         self.name = name

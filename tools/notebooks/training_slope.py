@@ -1,5 +1,5 @@
 import os, sys; sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nbtools import NB
+from nbtools import HOW_GRADED, NB
 nb = NB("training_slope")
 nb.md(r"""
 # Module 2 lab: training a slope with autograd
@@ -13,12 +13,7 @@ the prediction (the *forward step*), the cost, the gradient with `loss.backward(
 the update of the slope and the clearing of old gradients. Later labs hand these jobs
 to `torch.optim`; doing them by hand once shows what the optimiser really does.
 
-**How this notebook is graded.** Each cell that says `# YOUR CODE HERE` is yours. The
-cell right after it runs a few quick checks you can see; when you submit, hidden
-checks test the same function on inputs you have never seen. Keep the function names
-and arguments exactly as given, do not edit the locked cells, and run the notebook
-from top to bottom (*Kernel → Restart & Run All*) before you submit.
-""")
+""" + HOW_GRADED)
 nb.provided("imports", """
 import torch
 import matplotlib.pyplot as plt

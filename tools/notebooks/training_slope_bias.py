@@ -1,5 +1,5 @@
 import os, sys; sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nbtools import NB
+from nbtools import HOW_GRADED, NB
 nb = NB("training_slope_bias")
 nb.md(r"""
 # Module 2 lab: training a slope **and** a bias
@@ -15,12 +15,7 @@ the $(w, b)$ plane. You will compute that surface, look at it from the side and 
 (a contour plot), and watch gradient descent walk down it while you train both parameters
 with autograd and a hand-written update.
 
-**How this notebook is graded.** Each cell that says `# YOUR CODE HERE` is yours. The
-cell right after it runs a few quick checks you can see; when you submit, hidden
-checks test the same function on inputs you have never seen. Keep the function names
-and arguments exactly as given, do not edit the locked cells, and run the notebook
-from top to bottom (*Kernel → Restart & Run All*) before you submit.
-""")
+""" + HOW_GRADED)
 nb.provided("imports", """
 import torch
 import matplotlib.pyplot as plt
