@@ -147,7 +147,7 @@ def record(name: str, db: Path, rows: list[dict], submitted: Path | None = None,
             gb.update_or_create_student(student)
             gb.update_or_create_submission(name, student, **({"timestamp": stamp} if stamp else {}))
             for grade_id, score in row["cells"].items():
-                grade = gb.find_grade(grade_id, name, name, row["student_id"])
+                grade = gb.find_grade(grade_id, name, name, student)
                 grade.auto_score = float(score)
             gb.db.commit()
             if found is not None and found.path is not None and out is not None:
