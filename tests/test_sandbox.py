@@ -1,11 +1,13 @@
 """The sandbox on its own: limits and what student code can reach, probed directly."""
 
 import os
+import subprocess
 import sys
 
 import pytest
 
 from autograder.sandbox.client import Limits, Sandbox
+from tests import support
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="namespaces and per-worker uids need root")
 
@@ -76,3 +78,72 @@ def test_student_code_runs_without_root_network_or_the_graders_files(sandbox):
     assert uid >= 100_000 and cwd == "/tmp/notebook" and net is False
     assert sandbox.isolation == "namespace"
     sandbox.cleanup()
+
+
+NO_KWARGS = {"$": "dict", "items": []}
+
+
+def test_every_kind_of_patch_is_undone_before_a_check_even_when_repeated(sandbox):
+    """A probe skips the namespaces nothing changed since they were last
+    restored (it compares their dicts' version tags): each way of patching
+    must still show up as a change, also the second time after a restore."""
+    node = sandbox.start()
+    assert node.exec("import builtins, torch, numpy as np\n"
+                     "torch.mean = lambda *a, **k: torch.tensor(0.0)\n"        # module attribute
+                     "vars(torch)['sum'] = lambda *a, **k: torch.tensor(0.0)\n"  # the module's dict itself
+                     "torch.Tensor.tolist = lambda self: [42]\n"                # a class
+                     "builtins.len = lambda obj: 0\n"                          # builtins
+                     "del np.allclose\n", "patch").ok                          # a deletion
+    assert node.exec("x = 1", "after").ok
+    # The same patch again, after the first one was undone at the end of its cell.
+    assert node.exec("torch.mean = lambda *a, **k: torch.tensor(0.0)", "again").ok
+    probe = ("def look(ns):\n"
+             "    t = torch.tensor([1.0, 3.0])\n"
+             "    return [torch.mean(t).item(), torch.sum(t).item(), t.tolist(), len([1, 2]),\n"
+             "            bool(np.allclose(1.0, 2.0))]\n")
+    outcome = node.fork().probe({"source": probe, "function": "look", "kwargs": NO_KWARGS})
+    assert outcome.ok, outcome.error
+    assert outcome.value == [2.0, 4.0, [1.0, 3.0], 2, False]
+    assert {"torch.mean", "torch.sum", "Tensor.tolist", "builtins.len", "numpy.allclose"} <= set(outcome.patched)
+    sandbox.cleanup()
+
+
+def test_a_patch_made_during_a_check_cannot_change_the_value_sent_back(sandbox):
+    node = sandbox.start()
+    assert node.exec("import torch\n"
+                     "def answer():\n"
+                     "    for name in ('detach', 'cpu', 'contiguous', 'numpy', 'tolist', 'float'):\n"
+                     "        setattr(torch.Tensor, name, lambda self, *a, **k: torch.zeros(5))\n"
+                     "    torch.Tensor.detach = lambda self: torch.zeros(5)\n"
+                     "    return torch.ones(2)\n", "cell").ok
+    probe = "def call(ns):\n    return ns['answer']()\n"
+    outcome = node.fork().probe({"source": probe, "function": "call", "kwargs": NO_KWARGS})
+    assert outcome.ok, outcome.error
+    assert outcome.value.tolist() == [1.0, 1.0]
+    sandbox.cleanup()
+
+
+def test_the_fork_server_checks_dict_versions_and_keeps_torch_on_huge_pages(sandbox):
+    """The two things that make a probe cheap (see server.use_huge_pages and
+    server._version_reader) are in effect where the machine allows them."""
+    code = ("from autograder.sandbox import server\n"
+            "d = {}\nv = server._version(d)\nd['x'] = 1\n"
+            "print(server._version is not None and server._version(d) != v)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=support.ROOT,
+                         env=dict(os.environ, PYTHONPATH=str(support.ROOT)))
+    assert run.stdout.strip() == "True", run.stderr[-2000:]
+    sandbox.start().kill()  # the server is ready
+    with open(f"/proc/{sandbox._process.pid}/smaps_rollup") as rollup:
+        huge_kb = next(int(line.split()[1]) for line in rollup if line.startswith("AnonHugePages:"))
+    assert (huge_kb > 100_000) == _huge_pages_available(), huge_kb
+
+
+def _huge_pages_available() -> bool:
+    """MADV_COLLAPSE needs Linux 6.1 and transparent huge pages not set to never."""
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as setting:
+            enabled = "[never]" not in setting.read()
+    except OSError:
+        return False
+    major, minor = (int(part) for part in os.uname().release.split(".")[:2])
+    return enabled and (major, minor) >= (6, 1)

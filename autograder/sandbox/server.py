@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 import copy
 import ctypes
+import gc
 import io
 import linecache
 import math
@@ -69,6 +70,35 @@ def _warm_up() -> None:
 
 _warm_up()
 
+
+#: ``madvise`` advice (Linux 6.1+): back a range with huge pages now.
+MADV_COLLAPSE = 25
+HUGE_PAGE = 2 << 20
+
+
+def use_huge_pages() -> int:
+    """Move the server's anonymous memory (about 240 MB once torch is imported)
+    onto 2 MB pages. Every node and every probe is a fork of it: copying the
+    page tables of 4 kB pages, and tearing them down again, costs about 20 ms
+    per fork; with huge pages about 5 ms. Pages are still copied on write, so
+    nothing is shared between forks that was not before. Returns how many
+    ranges were collapsed; where the kernel cannot (older than 6.1, or
+    transparent huge pages set to ``never``), nothing changes."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        with open("/proc/self/maps") as maps:
+            ranges = [line.split() for line in maps]
+    except (OSError, AttributeError):
+        return 0
+    collapsed = 0
+    for fields in ranges:
+        anonymous = len(fields) < 6 or fields[5] == "[heap]"
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        if anonymous and fields[1].startswith("rw") and end - start >= HUGE_PAGE:
+            collapsed += libc.madvise(start, end - start, MADV_COLLAPSE) == 0
+    return collapsed
+
 #: Module prefixes student code may not import.
 FORBIDDEN_MODULES = ("autograder", "solutions")
 #: How much of a cell's printed output is kept for feedback.
@@ -87,12 +117,49 @@ STUDENT_UID_BASE = 100_000
 #: Namespaces whose patching is undone *and reported* to the student.
 _REPORTED = [
     builtins, torch, torch.Tensor, torch.nn, torch.nn.Module, torch.nn.Linear,
-    torch.nn.functional, torch.autograd, torch.optim, torch.optim.SGD, torch.testing,
+    torch.nn.functional, torch.autograd, torch.optim, torch.optim.Optimizer, torch.optim.SGD, torch.testing,
     np, np.testing, math, matplotlib.axes.Axes, matplotlib.lines.Line2D,
 ]
 #: Namespaces the sandbox's own code relies on: restored silently.
 _SILENT = [os, sys, socket, io, copy, traceback, linecache, codec, wire]
-_SNAPSHOT = [(obj, dict(vars(obj)), obj in _REPORTED) for obj in _REPORTED + _SILENT]
+
+
+def _dict_of(obj) -> dict:
+    """The dict behind ``vars(obj)`` (for a class, the one its mappingproxy shows)."""
+    namespace = vars(obj)
+    if isinstance(namespace, dict):
+        return namespace
+    return next(r for r in gc.get_referents(namespace) if isinstance(r, dict))
+
+
+def _version_reader():
+    """A function giving a dict's version tag (PEP 509: CPython changes it on
+    every change to the dict), or ``None`` where this interpreter's dicts do not
+    behave so. Checking ~40 tags is how a probe knows nothing was patched
+    without reading every guarded value: reading a value writes its reference
+    count, which copies about 1,500 memory pages into every forked probe (5 ms)."""
+    if sys.implementation.name != "cpython" or ctypes.sizeof(ctypes.c_void_p) != 8:
+        return None
+    # PyDictObject: refcount, type, ma_used, ma_version_tag, ...
+    used_at, version_at = 16, 24
+
+    def version(d: dict) -> int:
+        return ctypes.c_uint64.from_address(id(d) + version_at).value
+
+    probe = {"a": 1}
+    seen = {version(probe)}
+    for change in (lambda d: d.__setitem__("a", 2), lambda d: d.__setitem__("b", 1), lambda d: d.pop("b"),
+                   lambda d: d.update(c=3), lambda d: d.clear()):
+        change(probe)
+        now = version(probe)
+        if now in seen or ctypes.c_ssize_t.from_address(id(probe) + used_at).value != len(probe):
+            return None
+        seen.add(now)
+    return version
+
+
+_version = _version_reader()
+_SNAPSHOT = [[obj, dict(vars(obj)), obj in _REPORTED, _dict_of(obj), None] for obj in _REPORTED + _SILENT]
 _REAL_MODULES = {
     m.__name__: m for m in _REPORTED + _SILENT
     if isinstance(m, type(os)) and m.__name__.split(".")[0] not in FORBIDDEN_MODULES
@@ -123,7 +190,10 @@ def restore_trusted_state() -> list[str]:
     patched = []
     sys.settrace(None)
     sys.setprofile(None)
-    for obj, saved, reported in _SNAPSHOT:
+    for entry in _SNAPSHOT:
+        obj, saved, reported, backing, version = entry
+        if _version is not None and version is not None and _version(backing) == version:
+            continue  # untouched since it was last restored
         current = vars(obj)
         owner = getattr(obj, "__name__", "?")
         for name, value in saved.items():
@@ -135,6 +205,18 @@ def restore_trusted_state() -> list[str]:
                     continue
                 if reported and not name.startswith("_") and not _wraps(new, value):
                     patched.append(f"{owner}.{name}")
+        if isinstance(obj, type):
+            # A name added to a class shadows what it inherits (``torch.Tensor.tolist``
+            # comes from a C base class): it goes. (Names added to a module shadow nothing.)
+            for name in [name for name in current if name not in saved]:
+                try:
+                    delattr(obj, name)
+                except (AttributeError, TypeError):
+                    continue
+                if reported and not name.startswith("_"):
+                    patched.append(f"{owner}.{name}")
+        if _version is not None:
+            entry[4] = _version(backing)
     for name, module in _REAL_MODULES.items():
         if sys.modules.get(name) is not module:
             sys.modules[name] = module
@@ -594,6 +676,11 @@ def _set_subreaper() -> None:
 
 def serve_forks(sock: socket.socket) -> None:
     _set_subreaper()
+    restore_trusted_state()  # records the guarded namespaces' version tags
+    # The garbage collector of a node then never walks (and so never copies) the
+    # objects of torch, numpy and matplotlib: about 5 ms less per submission.
+    gc.freeze()
+    use_huge_pages()
     # Orphans of student code are re-parented here: reap them as they die, so
     # zombies never hold on to process slots. (Nodes set SIGCHLD back to default.)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
