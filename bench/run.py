@@ -8,7 +8,8 @@ grades them with this grader, grades the first M of them with nbgrader
 (twice: with the hidden regions, which ask this grader for each cell's score,
 to compare scores; and with plain visible tests only, which is nbgrader's own
 speed), checks that the per-cell scores agree, and prints throughput, the
-ratio, seconds per submission, peak memory of the whole process tree and the
+ratio, seconds per submission, the machine's CPU time per submission (user and
+kernel, start-up included), peak memory of the whole process tree and the
 start-up cost. Prints numbers; asserts nothing about time.
 """
 
@@ -87,6 +88,25 @@ class TreeMemory:
         return self.peak
 
 
+def machine_cpu() -> dict[str, float]:
+    """Seconds every core of the machine has spent in user code, in the kernel,
+    and idle since boot (from /proc/stat)."""
+    with open("/proc/stat") as stat:
+        user, nice, system, idle, iowait, irq, softirq = (int(v) for v in stat.readline().split()[1:8])
+    tick = os.sysconf("SC_CLK_TCK")
+    return {"user": (user + nice) / tick, "kernel": (system + irq + softirq) / tick, "idle": (idle + iowait) / tick}
+
+
+def cpu_line(before: dict[str, float], after: dict[str, float], n: int) -> str:
+    """Where the machine's CPU went during a run, per submission: the figure to
+    cut when every core is busy (CPU-bound, as grading is with --jobs 2 on 2 cores)."""
+    used = {k: after[k] - before[k] for k in before}
+    busy = used["user"] + used["kernel"]
+    share = busy / max(busy + used["idle"], 1e-9)
+    return (f"CPU per submission (whole machine): {used['user'] / n * 1000:.0f} ms user + "
+            f"{used['kernel'] / n * 1000:.0f} ms kernel; cores busy {share:.0%} of the run")
+
+
 def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int, subprocess.CompletedProcess]:
     start = time.monotonic()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -156,12 +176,15 @@ def main(argv=None) -> int:
         print(f"machine: {os.cpu_count()} cores; assignment {a}; {args.n} submissions; --jobs {args.jobs}")
 
         startup, _, _ = ours(a, root / "submitted-one", root / "out-one", 1) if _one(root, students, a) else (0, 0, 0)
+        before = machine_cpu()
         seconds, peak, _ = ours(a, root / "submitted", root / "out", args.jobs)
+        cpu = cpu_line(before, machine_cpu(), args.n)
         times = [json.loads((root / "out" / s / "results.json").read_text())["execution_time"] for s in students]
         ours_rate = args.n / seconds
         print(f"autograder: {seconds:.1f} s for {args.n} -> {ours_rate:.2f} submissions/s; per submission "
               f"median {statistics.median(times):.3f} s, worst {max(times):.3f} s; peak RSS of the process tree "
               f"{peak / 2**20:.0f} MiB; start-up (one submission, --jobs 1) {startup:.1f} s")
+        print(cpu)
 
         m = min(args.nbgrader_n, args.n)
         if m:

@@ -1,0 +1,20 @@
+"""The benchmark behind `make bench` runs end to end (at a size that proves
+nothing about speed: its numbers are printed, never asserted)."""
+
+import re
+import subprocess
+import sys
+
+from tests import support
+
+
+def test_the_benchmark_grades_with_both_tools_and_reports_agreeing_scores():
+    run = subprocess.run([sys.executable, "-m", "bench.run", "--n", "3", "--nbgrader-n", "1", "--jobs", "2"],
+                         cwd=support.ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    out = run.stdout
+    assert re.search(r"autograder: [\d.]+ s for 3 -> [\d.]+ submissions/s; per submission median", out), out
+    assert re.search(r"CPU per submission \(whole machine\): \d+ ms user \+ \d+ ms kernel; cores busy \d+%", out), out
+    assert re.search(r"nbgrader autograde \(visible tests only\): [\d.]+ s for 1 ", out), out
+    assert re.search(r"ratio: [\d.]+x", out), out
+    assert "per-cell scores, nbgrader autograde vs autograder: 1 of 1 agree" in out, out
