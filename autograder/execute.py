@@ -27,6 +27,8 @@ class Execution:
     """Wall-clock time spent executing cells (replays included)."""
     replays: int = 0
     """How many times the notebook was replayed after a fatal cell."""
+    snapshots: dict[str, dict] = field(default_factory=dict)
+    """Globals copied right after a cell ran, by the cell's grade_id (see ``execute``)."""
 
     def error_of(self, label: str) -> Outcome | None:
         """The failing outcome of cell ``label``, if it did not run cleanly."""
@@ -45,6 +47,7 @@ def execute(sandbox: Sandbox, program: Program, snapshots: dict[str, list[str]] 
     while True:
         node = sandbox.start()
         outcomes: dict[str, Outcome] = {}
+        taken: dict[str, dict] = {}
         restart = False
         for index, cell in enumerate(program.cells):
             if index in fatal:
@@ -57,8 +60,10 @@ def execute(sandbox: Sandbox, program: Program, snapshots: dict[str, list[str]] 
                 restart = True
                 break
             if cell.grade_id in snapshots:
-                node.snapshot(cell.grade_id, snapshots[cell.grade_id])
+                copied = node.snapshot(cell.grade_id, snapshots[cell.grade_id])
+                if copied.ok:
+                    taken[cell.grade_id] = copied.value
         if not restart:
-            return Execution(node, outcomes, time.monotonic() - start, replays)
+            return Execution(node, outcomes, time.monotonic() - start, replays, taken)
         node.kill()
         replays += 1

@@ -97,6 +97,13 @@ class Notebook:
             raise answer
         return copy.deepcopy(answer)
 
+    def snapshot(self, grade_id: str) -> dict | None:
+        """The globals the assignment's ``SNAPSHOT_AFTER`` names, as they were
+        right after cell ``grade_id`` ran (``None`` if it never ran). Reading
+        them needs no probe: they were sent back when they were copied."""
+        taken = self.execution.snapshots.get(grade_id)
+        return None if taken is None else copy.deepcopy(taken)
+
     def _run_probe(self, message: dict, what: str, cell: str | None):
         node = self.execution.final.fork()
         outcome = node.probe(message, self.timeout)

@@ -141,6 +141,9 @@ def test_a_function_that_swallows_interrupts_costs_only_its_own_checks(graded):
     result = support.results(graded, "swallows_interrupts_in_forward")
     support.assert_mistake(A, result, Case("swallow", loses=frozenset({"test_forward"}),
                                            may_lose=frozenset({"test_converged"}), message="did not finish"))
+    # The training cell calls forward too, so it was stopped: no trained slope was ever copied aside.
+    assert any("did not run, so there is no trained slope" in m
+               for m in support.failed_messages(result, {"test_converged"})), result["output"]
 
 
 def test_monkeypatching_torch_numpy_and_builtins_gains_nothing(graded):

@@ -147,3 +147,34 @@ def _huge_pages_available() -> bool:
         return False
     major, minor = (int(part) for part in os.uname().release.split(".")[:2])
     return enabled and (major, minor) >= (6, 1)
+
+
+def test_a_snapshot_sends_copies_back_and_fences_the_students_own_copying_code(sandbox):
+    node = sandbox.start()
+    assert node.exec("import os, torch\n"
+                     "class Sneaky:\n"
+                     "    def __deepcopy__(self, memo):\n"
+                     "        torch.mean = lambda *a, **k: torch.tensor(0.0)\n"
+                     "        os.fork()  # the copy must not come back into the node's loop\n"
+                     "        print('copying')\n"
+                     "        return self\n"
+                     "class Uncopyable:\n"
+                     "    def __deepcopy__(self, memo):\n"
+                     "        raise RuntimeError('no copies')\n"
+                     "w = torch.tensor([2.0], requires_grad=True)\n"
+                     "history = [1, 2]\nsneaky, stubborn = Sneaky(), Uncopyable()\n", "setup").ok
+    copied = node.snapshot("after_setup", ["w", "history", "sneaky", "stubborn", "never_defined"])
+    assert copied.ok, copied
+    assert sorted(copied.value) == ["history", "sneaky", "stubborn", "w"]
+    assert copied.value["w"].tolist() == [2.0] and copied.value["history"] == [1, 2]
+    assert "could not be copied" in str(copied.value["stubborn"])
+    # Later changes do not reach the copy a probe reads, the node still answers
+    # the grader alone, and the patch made while copying was undone and reported.
+    assert node.exec("history.append(3)", "later").ok
+    probe = ("def look(ns):\n"
+             "    return [torch.mean(torch.tensor([1.0, 3.0])).item(), SNAPSHOTS['after_setup']['history']]\n")
+    outcome = node.fork().probe({"source": probe, "function": "look", "kwargs": NO_KWARGS})
+    assert outcome.ok, outcome.error
+    assert outcome.value == [2.0, [1, 2]]
+    assert "torch.mean" in outcome.patched
+    sandbox.cleanup()

@@ -13,7 +13,8 @@ from autograder.checks import steps
 from solutions import bind
 from solutions import training_slope as ref
 
-#: Globals copied aside right after these provided cells ran (probes read them as SNAPSHOTS).
+#: Globals copied aside right after these provided cells ran (checks read them with
+#: nb.snapshot(grade_id); probes as SNAPSHOTS[grade_id]).
 SNAPSHOT_AFTER = {"run_training": ["w", "X", "Y", "LOSS"]}
 EARLIER = ("forward", "criterion", "backward_update", "zero_grad")
 
@@ -314,19 +315,12 @@ def test_plot_loss_labels_both_axes(nb, gen):
 # ---------------------------------------------------------------- converged
 
 
-def _probe_converged(ns):
-    snap = SNAPSHOTS.get("run_training")
-    if snap is None:
-        return None
-    return {name: snap.get(name) for name in ("w", "X", "Y", "LOSS")}
-
-
 @cell("test_converged", points=2)
 def test_converged_slope_matches_reference_training(nb, gen):
-    got = nb.probe(_probe_converged, what="the training cell")
+    got = nb.snapshot("run_training")
     if got is None:
         fail("the cell that runs `LOSS = train_model(30, 0.1)` did not run, so there is no trained slope.")
-    X, Y, w = got["X"], got["Y"], got["w"]
+    X, Y, w = got.get("X"), got.get("Y"), got.get("w")
     if not isinstance(X, torch.Tensor) or not isinstance(Y, torch.Tensor):
         fail("the data X and Y were no longer tensors after training.")
     if not isinstance(w, torch.Tensor) or w.numel() != 1:

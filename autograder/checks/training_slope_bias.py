@@ -14,7 +14,8 @@ from autograder.checks import steps
 from solutions import bind
 from solutions import training_slope_bias as ref
 
-#: Globals copied aside right after these provided cells ran (probes read them as SNAPSHOTS).
+#: Globals copied aside right after these provided cells ran (checks read them with
+#: nb.snapshot(grade_id); probes as SNAPSHOTS[grade_id]).
 SNAPSHOT_AFTER = {"run_training": ["w", "b", "X", "Y"]}
 EARLIER = ("forward", "criterion", "backward_update", "zero_grad")
 
@@ -553,20 +554,13 @@ def test_plot_contour_draws_the_path_over_the_contours(nb, gen):
 # ---------------------------------------------------------------- converged
 
 
-def _probe_converged(ns):
-    snap = SNAPSHOTS.get("run_training")
-    if snap is None:
-        return None
-    return {name: snap.get(name) for name in ("w", "b", "X", "Y")}
-
-
 @cell("test_converged", points=2)
 def test_converged_slope_and_bias_match_reference_training(nb, gen):
-    got = nb.probe(_probe_converged, what="the training cell")
+    got = nb.snapshot("run_training")
     if got is None:
         fail("the cell that runs `losses, path = train_model(15, 0.1)` did not run, so there are no "
              "trained parameters.")
-    X, Y, w, b = got["X"], got["Y"], got["w"], got["b"]
+    X, Y, w, b = (got.get(name) for name in ("X", "Y", "w", "b"))
     if not isinstance(X, torch.Tensor) or not isinstance(Y, torch.Tensor):
         fail("the data X and Y were no longer tensors after training.")
     for name, value in (("w", w), ("b", b)):

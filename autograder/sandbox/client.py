@@ -118,7 +118,17 @@ class Node:
         return outcome
 
     def snapshot(self, tag: str, names: list[str]) -> Outcome:
+        """Copy the globals ``names`` aside in the node (probes see them as
+        ``SNAPSHOTS[tag]``); the outcome's value is a dict of those copies."""
         reply, outcome = self._call({"op": "snapshot", "tag": tag, "names": names}, None)
+        if reply is not None:
+            try:
+                import torch
+
+                outcome.value = codec.decode(reply.get("values") or {"$": "dict", "items": []}, torch=torch)
+                outcome.status = "ok" if isinstance(outcome.value, dict) else "crashed"
+            except codec.CodecError:
+                outcome.status = "crashed"
         return outcome
 
     def fork(self) -> Node:

@@ -434,20 +434,27 @@ class Node:
         os._exit(0)
 
     def snapshot(self, tag: str, names: list[str]) -> dict:
-        taken = {}
-        for name in names:
-            if name not in self.namespace:
-                continue
-            value = self.namespace[name]
-            try:
-                if isinstance(value, torch.Tensor):
-                    taken[name] = torch.Tensor.clone(torch.Tensor.detach(value))
-                else:
-                    taken[name] = copy.deepcopy(value)
-            except BaseException:  # noqa: BLE001
-                taken[name] = codec.Opaque(codec._type_name(value), "could not be copied")
+        """Copy the globals ``names`` aside (probes read them as ``SNAPSHOTS[tag]``)
+        and send them back too, so a check that only reads them needs no probe.
+        Copying and encoding may run the student's code (``__deepcopy__``, a
+        tensor subclass), so both are fenced like a cell."""
+        taken, items = {}, []
+        self._redirect()
+        try:
+            for name in names:
+                if name in self.namespace:
+                    taken[name] = _copy_aside(self.namespace[name])
+            self.patched.extend(p for p in restore_trusted_state() if p not in self.patched)
+            for name, value in taken.items():
+                items.append([name, _encode_or_describe(value)])
+        finally:
+            self._only_the_node_goes_on()
+            _kill_leftover_processes()
+            self.patched.extend(p for p in restore_trusted_state() if p not in self.patched)
+            self._restore_streams()
+            self.stdout.take()
         self.snapshots[tag] = taken
-        return {"ok": True}
+        return {"ok": True, "values": {"$": "dict", "items": items}}
 
     def probe(self, message: dict) -> dict:
         patched = self.patched + [p for p in restore_trusted_state() if p not in self.patched]
@@ -485,6 +492,25 @@ class Node:
 
     def _restore_streams(self):
         sys.stdout = sys.stderr = self.stdout
+
+
+def _copy_aside(value):
+    try:
+        if isinstance(value, torch.Tensor):
+            return torch.Tensor.clone(torch.Tensor.detach(value))
+        return copy.deepcopy(value)
+    except BaseException:  # noqa: BLE001
+        return codec.Opaque(codec._type_name(value), "could not be copied")
+
+
+def _encode_or_describe(value) -> object:
+    """``value`` encoded for the grader, or a description when it cannot be."""
+    if isinstance(value, codec.Opaque):
+        return {"$": "object", "type": value.type_name, "summary": value.summary}
+    try:
+        return codec.encode(value, torch=torch)
+    except BaseException:  # noqa: BLE001 - a hostile object may fail to encode
+        return {"$": "object", "type": codec._type_name(value), "summary": "could not be sent"}
 
 
 class StudentNamespace:
