@@ -107,13 +107,7 @@ class Node:
             outcome.error = _error(reply.get("error"))
             outcome.stdout = str(reply.get("stdout", ""))
             outcome.patched = [str(p) for p in reply.get("patched", [])][:50]
-            try:
-                import torch
-
-                outcome.value = codec.decode(reply.get("value"), torch=torch)
-            except codec.CodecError as exc:
-                outcome.status = "crashed"
-                outcome.error = codec.StudentError("GraderError", f"the value sent back was malformed ({exc})")
+            _decode_value(outcome, reply.get("value"))
         self.kill()
         return outcome
 
@@ -122,12 +116,9 @@ class Node:
         ``SNAPSHOTS[tag]``); the outcome's value is a dict of those copies."""
         reply, outcome = self._call({"op": "snapshot", "tag": tag, "names": names}, None)
         if reply is not None:
-            try:
-                import torch
-
-                outcome.value = codec.decode(reply.get("values") or {"$": "dict", "items": []}, torch=torch)
-                outcome.status = "ok" if isinstance(outcome.value, dict) else "crashed"
-            except codec.CodecError:
+            outcome.status = "ok"
+            _decode_value(outcome, reply.get("values"))
+            if outcome.ok and not isinstance(outcome.value, dict):
                 outcome.status = "crashed"
         return outcome
 
@@ -176,6 +167,17 @@ class Node:
             reply = None
         outcome.seconds = time.monotonic() - start
         return reply, outcome
+
+
+def _decode_value(outcome: Outcome, data) -> None:
+    """Put the value a node sent back into ``outcome`` (a malformed one: ``crashed``)."""
+    import torch
+
+    try:
+        outcome.value = codec.decode(data, torch=torch)
+    except codec.CodecError as exc:
+        outcome.status = "crashed"
+        outcome.error = codec.StudentError("GraderError", f"the value sent back was malformed ({exc})")
 
 
 def _error(data) -> codec.StudentError | None:

@@ -14,6 +14,7 @@ floats, plot data, exceptions); the verdicts are made in the grader's process.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import copy
 import ctypes
 import gc
@@ -26,6 +27,7 @@ import signal
 import socket
 import sys
 import traceback
+from dataclasses import dataclass
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -159,7 +161,27 @@ def _version_reader():
 
 
 _version = _version_reader()
-_SNAPSHOT = [[obj, dict(vars(obj)), obj in _REPORTED, _dict_of(obj), None] for obj in _REPORTED + _SILENT]
+
+
+@dataclass
+class _Guarded:
+    """A guarded namespace as it was before any student code ran."""
+
+    obj: object
+    saved: dict
+    reported: bool
+    backing: dict
+    """The dict that holds ``obj``'s attributes (its version tag tells whether they changed)."""
+    version: int | None
+    """``backing``'s version tag when it last matched ``saved``."""
+
+    @classmethod
+    def now(cls, obj) -> _Guarded:
+        backing = _dict_of(obj)
+        return cls(obj, dict(backing), obj in _REPORTED, backing, _version(backing) if _version else None)
+
+
+_SNAPSHOT = [_Guarded.now(obj) for obj in _REPORTED + _SILENT]
 _REAL_MODULES = {
     m.__name__: m for m in _REPORTED + _SILENT
     if isinstance(m, type(os)) and m.__name__.split(".")[0] not in FORBIDDEN_MODULES
@@ -190,9 +212,9 @@ def restore_trusted_state() -> list[str]:
     patched = []
     sys.settrace(None)
     sys.setprofile(None)
-    for entry in _SNAPSHOT:
-        obj, saved, reported, backing, version = entry
-        if _version is not None and version is not None and _version(backing) == version:
+    for guarded in _SNAPSHOT:
+        obj, saved, reported = guarded.obj, guarded.saved, guarded.reported
+        if _version is not None and _version(guarded.backing) == guarded.version:
             continue  # untouched since it was last restored
         current = vars(obj)
         owner = getattr(obj, "__name__", "?")
@@ -216,7 +238,7 @@ def restore_trusted_state() -> list[str]:
                 if reported and not name.startswith("_"):
                     patched.append(f"{owner}.{name}")
         if _version is not None:
-            entry[4] = _version(backing)
+            guarded.version = _version(guarded.backing)
     for name, module in _REAL_MODULES.items():
         if sys.modules.get(name) is not module:
             sys.modules[name] = module
@@ -395,22 +417,35 @@ class Node:
         filename = f"<cell {label}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         error = None
+        with self._fenced():
+            try:
+                code = compile(source, filename, "exec")
+                exec(code, self.namespace)
+            except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt included
+                error = _encode_error(exc)
+        # As in Jupyter (the inline backend shows, then closes, a cell's figures),
+        # the next cell starts without a current figure.
+        plt.close("all")
+        return {"ok": error is None, "error": error, "stdout": self.stdout.take()}
+
+    @contextlib.contextmanager
+    def _fenced(self):
+        """Around the student's code in the node itself (a cell, copying a
+        snapshot): its output goes to the bounded buffer, and afterwards no
+        process it forked comes back into the node's loop, none it started
+        lives on, and its monkeypatching of torch, numpy or builtins is undone."""
         self._redirect()
         try:
-            code = compile(source, filename, "exec")
-            exec(code, self.namespace)
-        except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt included
-            error = _encode_error(exc)
+            yield
         finally:
             self._only_the_node_goes_on()
             _kill_leftover_processes()
-            # A cell's monkeypatching of torch, numpy or builtins ends with the cell.
-            self.patched.extend(p for p in restore_trusted_state() if p not in self.patched)
-            # As in Jupyter (the inline backend shows, then closes, a cell's figures),
-            # the next cell starts without a current figure.
-            plt.close("all")
+            self._undo_patches()
             self._restore_streams()
-        return {"ok": error is None, "error": error, "stdout": self.stdout.take()}
+
+    def _undo_patches(self) -> None:
+        """Restore the guarded namespaces, remembering what was patched (for the report)."""
+        self.patched.extend(p for p in restore_trusted_state() if p not in self.patched)
 
     def _only_the_node_goes_on(self) -> None:
         """A process the student's code forked (os.fork) must not come back into
@@ -439,25 +474,19 @@ class Node:
         Copying and encoding may run the student's code (``__deepcopy__``, a
         tensor subclass), so both are fenced like a cell."""
         taken, items = {}, []
-        self._redirect()
-        try:
+        with self._fenced():
             for name in names:
                 if name in self.namespace:
                     taken[name] = _copy_aside(self.namespace[name])
-            self.patched.extend(p for p in restore_trusted_state() if p not in self.patched)
+            self._undo_patches()  # before encoding, which uses torch
             for name, value in taken.items():
                 items.append([name, _encode_or_describe(value)])
-        finally:
-            self._only_the_node_goes_on()
-            _kill_leftover_processes()
-            self.patched.extend(p for p in restore_trusted_state() if p not in self.patched)
-            self._restore_streams()
-            self.stdout.take()
+        self.stdout.take()  # what the copying printed is nobody's feedback
         self.snapshots[tag] = taken
         return {"ok": True, "values": {"$": "dict", "items": items}}
 
     def probe(self, message: dict) -> dict:
-        patched = self.patched + [p for p in restore_trusted_state() if p not in self.patched]
+        self._undo_patches()
         plt.close("all")
         scope = {
             "torch": torch, "nn": torch.nn, "np": np, "plt": plt, "math": math,
@@ -483,7 +512,7 @@ class Node:
         except BaseException as exc:  # noqa: BLE001 - a hostile object may fail to encode
             error, encoded = _encode_error(exc), None
         return {"ok": error is None, "value": encoded, "error": error,
-                "patched": patched, "stdout": self.stdout.take()}
+                "patched": self.patched, "stdout": self.stdout.take()}
 
     # -- helpers ----------------------------------------------------------
 
@@ -702,7 +731,8 @@ def _set_subreaper() -> None:
 
 def serve_forks(sock: socket.socket) -> None:
     _set_subreaper()
-    restore_trusted_state()  # records the guarded namespaces' version tags
+    # What torch changed lazily since the snapshot is settled once, here, and not in every node.
+    restore_trusted_state()
     # The garbage collector of a node then never walks (and so never copies) the
     # objects of torch, numpy and matplotlib: about 5 ms less per submission.
     gc.freeze()
