@@ -150,7 +150,7 @@ def test_criterion_sends_the_gradient_back_to_yhat(nb, gen):
 # ------------------------------------------------- backward_update, zero_grad
 # The same step as in every lab that trains by hand: see autograder/checks/steps.py.
 
-TRAINED = ('w',)
+TRAINED = ("w",)
 
 
 @cell("test_backward_update")

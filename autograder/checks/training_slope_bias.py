@@ -189,12 +189,12 @@ def test_cost_surface_holds_the_cost_of_every_line(nb, gen):
 # ------------------------------------------------- backward_update, zero_grad
 # The same step as in every lab that trains by hand: see autograder/checks/steps.py.
 
-TRAINED = ('w', 'b')
+TRAINED = ("w", "b")
 
 
 @cell("test_backward_update")
 def test_backward_update_steps_each_parameter_against_its_own_gradient(nb, gen):
-    steps.judge_update_step(steps.update_case(nb, gen, TRAINED), TRAINED, second='b')
+    steps.judge_update_step(steps.update_case(nb, gen, TRAINED), TRAINED, second="b")
 
 
 @cell("test_backward_update")
@@ -204,7 +204,7 @@ def test_backward_update_keeps_the_same_leaf_tensors(nb, gen):
 
 @cell("test_zero_grad")
 def test_zero_grad_stops_gradients_accumulating(nb, gen):
-    steps.judge_zero_stops_accumulating(steps.zero_case(nb, gen), second='b')
+    steps.judge_zero_stops_accumulating(steps.zero_case(nb, gen), second="b")
 
 
 @cell("test_zero_grad")
@@ -560,7 +560,7 @@ def test_converged_slope_and_bias_match_reference_training(nb, gen):
     if got is None:
         fail("the cell that runs `losses, path = train_model(15, 0.1)` did not run, so there are no "
              "trained parameters.")
-    X, Y, w, b = (got.get(name) for name in ("X", "Y", "w", "b"))
+    X, Y, w, b = got.get("X"), got.get("Y"), got.get("w"), got.get("b")
     if not isinstance(X, torch.Tensor) or not isinstance(Y, torch.Tensor):
         fail("the data X and Y were no longer tensors after training.")
     for name, value in (("w", w), ("b", b)):
