@@ -41,9 +41,11 @@ browser:
 test: setup browser
 	$(PY) -m pytest
 
-# Throughput against nbgrader autograde on the same submissions (prints numbers).
+# Throughput against nbgrader autograde on the same submissions, then what each
+# layer of isolation costs on this machine (prints numbers).
 bench: setup
 	$(PY) -m bench.run --n 200 --nbgrader-n 10 --jobs 2
+	$(PY) -m bench.floor --n 40
 
 clean:
 	rm -rf demo-out .pytest_cache
