@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from autograder import assignments, codec, grade  # noqa: E402
 from autograder.notebook import build_program, read_source, read_submission  # noqa: E402
 from autograder.sandbox import client  # noqa: E402
-from bench.run import machine_cpu, ours  # noqa: E402
+from bench.run import busy_seconds, machine_cpu, ours  # noqa: E402
 from tests import support  # noqa: E402
 
 #: Rounds each of the first three layers is measured in (see ``main``).
@@ -52,11 +52,6 @@ NOTHING = {"source": "def nothing(ns):\n    return None\n", "function": "nothing
            "kwargs": codec.encode({}), "reference": []}
 
 
-def busy(before: dict[str, float], after: dict[str, float]) -> float:
-    """Machine CPU seconds (user plus kernel) between two ``machine_cpu()`` readings."""
-    return sum(after[k] - before[k] for k in ("user", "kernel"))
-
-
 def cpu_seconds(work, n: int) -> float:
     """Machine CPU seconds per call of ``work``, over ``n`` calls."""
     time.sleep(0.2)  # let the previous layer's processes finish dying
@@ -64,7 +59,7 @@ def cpu_seconds(work, n: int) -> float:
     for _ in range(n):
         work()
     time.sleep(0.2)
-    return busy(before, machine_cpu()) / n
+    return busy_seconds(before, machine_cpu()) / n
 
 
 def in_process(cells) -> None:
@@ -147,7 +142,7 @@ def main(argv=None) -> int:
         middle = machine_cpu()
         ours(name, root / f"class-{n}", root / f"out-{n}", 1)
         # start-up + 1 submission, then start-up + n: the difference is n - 1 submissions
-        whole = (busy(middle, machine_cpu()) - busy(before, middle)) / (n - 1)
+        whole = (busy_seconds(middle, machine_cpu()) - busy_seconds(before, middle)) / (n - 1)
         rows.append(("the whole grader (--jobs 1, start-up taken out)", whole))
 
     print(f"floor for {name} on {cores} cores: machine CPU per submission of its solution notebook "

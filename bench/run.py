@@ -97,11 +97,16 @@ def machine_cpu() -> dict[str, float]:
     return {"user": (user + nice) / tick, "kernel": (system + irq + softirq) / tick, "idle": (idle + iowait) / tick}
 
 
+def busy_seconds(before: dict[str, float], after: dict[str, float]) -> float:
+    """Machine CPU seconds (user plus kernel) between two ``machine_cpu()`` readings."""
+    return sum(after[k] - before[k] for k in ("user", "kernel"))
+
+
 def cpu_line(before: dict[str, float], after: dict[str, float], n: int) -> str:
     """Where the machine's CPU went during a run, per submission: the figure to
     cut when every core is busy (CPU-bound, as grading is with --jobs 2 on 2 cores)."""
     used = {k: after[k] - before[k] for k in before}
-    busy = used["user"] + used["kernel"]
+    busy = busy_seconds(before, after)
     share = busy / max(busy + used["idle"], 1e-9)
     return (f"CPU per submission (whole machine): {used['user'] / n * 1000:.0f} ms user + "
             f"{used['kernel'] / n * 1000:.0f} ms kernel; cores busy {share:.0%} of the run")
