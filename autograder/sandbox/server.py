@@ -78,28 +78,26 @@ MADV_COLLAPSE = 25
 HUGE_PAGE = 2 << 20
 
 
-def use_huge_pages() -> int:
+def use_huge_pages() -> None:
     """Move the server's anonymous memory (about 240 MB once torch is imported)
     onto 2 MB pages. Every node and every probe is a fork of it: copying the
     page tables of 4 kB pages, and tearing them down again, costs about 20 ms
     per fork; with huge pages about 5 ms. Pages are still copied on write, so
-    nothing is shared between forks that was not before. Returns how many
-    ranges were collapsed; where the kernel cannot (older than 6.1, or
-    transparent huge pages set to ``never``), nothing changes."""
+    nothing is shared between forks that was not before. Where the kernel
+    cannot (older than 6.1, or transparent huge pages set to ``never``),
+    nothing changes."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
         with open("/proc/self/maps") as maps:
             ranges = [line.split() for line in maps]
     except (OSError, AttributeError):
-        return 0
-    collapsed = 0
+        return
     for fields in ranges:
         anonymous = len(fields) < 6 or fields[5] == "[heap]"
         start, end = (int(x, 16) for x in fields[0].split("-"))
         if anonymous and fields[1].startswith("rw") and end - start >= HUGE_PAGE:
-            collapsed += libc.madvise(start, end - start, MADV_COLLAPSE) == 0
-    return collapsed
+            libc.madvise(start, end - start, MADV_COLLAPSE)
 
 #: Module prefixes student code may not import.
 FORBIDDEN_MODULES = ("autograder", "solutions")
@@ -213,9 +211,9 @@ def restore_trusted_state() -> list[str]:
     sys.settrace(None)
     sys.setprofile(None)
     for guarded in _SNAPSHOT:
-        obj, saved, reported = guarded.obj, guarded.saved, guarded.reported
         if _version is not None and _version(guarded.backing) == guarded.version:
-            continue  # untouched since it was last restored
+            continue  # untouched since it was last restored (checked before touching anything else)
+        obj, saved, reported = guarded.obj, guarded.saved, guarded.reported
         current = vars(obj)
         owner = getattr(obj, "__name__", "?")
         for name, value in saved.items():
