@@ -158,6 +158,10 @@ def _summary(assignment: str, summary, out: Path) -> str:
     if any(r.get("isolation") == "none" for r in graded):
         text += ("\nwarning: the grader is not root, so student code ran as your user and could read files "
                  "on disk (the hidden checks included); run as root for a private mount namespace.")
+    elif any(r.get("isolation") == "uid" for r in graded):
+        text += ("\nwarning: the grader could not make namespaces (a container without CAP_SYS_ADMIN?), so "
+                 "student code ran as an unprivileged uid of its own but could read world-readable files and "
+                 "use the network; see the README's isolation section.")
     return text
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Largest frame the grader accepts from a student's process.
+#: Largest request the grader sends a student's process (a cell's source, a probe).
 MAX_FRAME_BYTES = 64 * 1024 * 1024
 #: Largest tensor (in elements) sent back in full; bigger ones are described.
 MAX_ELEMENTS = 2_000_000
@@ -100,7 +100,7 @@ def encode(value, *, torch=None, depth: int = 0):
         }
     if isinstance(value, BaseException):
         return {"$": "error", "type": type(value).__name__, "message": _clip(_safe_str(value)), "traceback": ""}
-    return {"$": "object", "type": _type_name(value), "summary": _clip(_safe_repr(value), 200)}
+    return {"$": "object", "type": type_name(value), "summary": _clip(_safe_repr(value), 200)}
 
 
 def _encode_tensor(t, torch):
@@ -123,7 +123,7 @@ def _encode_array(a: np.ndarray, tag: str):
     return {"$": tag, "dtype": dtype, "shape": list(a.shape), "data": base64.b64encode(data).decode("ascii")}
 
 
-def _type_name(value) -> str:
+def type_name(value) -> str:
     cls = type(value)
     module = getattr(cls, "__module__", "") or ""
     name = getattr(cls, "__qualname__", cls.__name__)
@@ -223,10 +223,3 @@ def loads_frame_body(body: bytes) -> dict:
     if not isinstance(message, dict):
         raise CodecError("a frame must hold a JSON object")
     return message
-
-
-def frame_length(header: bytes) -> int:
-    (length,) = struct.unpack(">Q", header)
-    if length > MAX_FRAME_BYTES:
-        raise CodecError(f"frame of {length} bytes is larger than the limit of {MAX_FRAME_BYTES}")
-    return length

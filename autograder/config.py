@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.sandbox.client import Limits
+from autograder.sandbox.limits import Limits
 
 
 def load_limits(course_dir: Path, timeout: float | None = None) -> Limits:

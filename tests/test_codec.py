@@ -1,12 +1,15 @@
 """The codec carries data, never code, and rejects what is malformed."""
 
 import math
+import socket
+import time
 
 import numpy as np
 import pytest
 import torch
 
 from autograder import codec
+from autograder.sandbox import wire
 
 
 def roundtrip(value):
@@ -53,5 +56,8 @@ def test_malformed_values_are_rejected(frame):
 
 
 def test_oversized_frames_are_refused_before_reading():
-    with pytest.raises(codec.CodecError):
-        codec.frame_length((codec.MAX_FRAME_BYTES + 1).to_bytes(8, "big"))
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        theirs.sendall((wire.MAX_CONTAINERS * 100).to_bytes(8, "big"))  # a header, and no body at all
+        with pytest.raises(wire.ReplyTooLarge):
+            wire.recv(ours, limit=1024, deadline=time.monotonic() + 5)

@@ -1,7 +1,7 @@
 """Limits come from nbgrader_config.py (c.Autograder.*), the command line overrides the timeout."""
 
 from autograder.config import load_limits
-from autograder.sandbox.client import Limits
+from autograder.sandbox.limits import Limits
 from tests import support
 
 

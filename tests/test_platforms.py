@@ -14,8 +14,8 @@ from tests import support
 A = "training_slope"
 EXAMPLES = support.ROOT / "examples" / A
 GRADESCOPE_TEST_FIELDS = {"score", "max_score", "status", "name", "output", "visibility"}
-SNOOP = ("import pathlib, os\n"
-         "checks = pathlib.Path(os.environ['SNOOP_ROOT']) / 'autograder' / 'checks' / 'training_slope.py'\n"
+SNOOP = ("import pathlib\n"
+         "checks = pathlib.Path('{root}') / 'autograder' / 'checks' / 'training_slope.py'\n"
          "leaked = checks.read_text()\n")
 
 
@@ -36,8 +36,7 @@ def run_gradescope(tmp_path, notebook):
     (root / "submission").mkdir()
     (root / "submission" / "my_lab.ipynb").write_bytes(notebook.read_bytes() if hasattr(notebook, "read_bytes")
                                                         else notebook.encode())
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable,
-               SNOOP_ROOT=str(root / "source"))
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
     done = subprocess.run(["bash", str(root / "run_autograder")], capture_output=True, text=True, env=env,
                           timeout=600)
     assert done.returncode == 0, done.stderr
@@ -62,7 +61,8 @@ def test_gradescope_bundle_zeroes_an_upload_that_is_not_a_notebook(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the bundle protects the checks through file permissions, as root")
 def test_student_code_in_the_bundle_cannot_read_the_hidden_checks(tmp_path):
-    nb = support.build(A, support.Case("snoop", {"forward": SNOOP + "def forward(x):\n    return w * x\n"}))
+    snoop = SNOOP.replace("{root}", str(tmp_path / "autograder" / "source"))
+    nb = support.build(A, support.Case("snoop", {"forward": snoop + "def forward(x):\n    return w * x\n"}))
     import nbformat
 
     result, _ = run_gradescope(tmp_path, nbformat.writes(nb))

@@ -6,7 +6,9 @@ import sys
 
 import pytest
 
-from autograder.sandbox.client import Limits, Sandbox
+from autograder.sandbox import wire
+from autograder.sandbox.client import Sandbox
+from autograder.sandbox.limits import Limits
 from tests import support
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="namespaces and per-worker uids need root")
@@ -123,16 +125,16 @@ def test_a_patch_made_during_a_check_cannot_change_the_value_sent_back(sandbox):
 
 
 def test_the_fork_server_checks_dict_versions_and_keeps_torch_on_huge_pages(sandbox):
-    """The two things that make a probe cheap (see server.use_huge_pages and
-    server._version_reader) are in effect where the machine allows them."""
-    code = ("from autograder.sandbox import server\n"
-            "d = {}\nv = server._version(d)\nd['x'] = 1\n"
-            "print(server._version is not None and server._version(d) != v)\n")
+    """The two things that make a probe cheap (see forkserver.use_huge_pages and
+    guard.version_of) are in effect where the machine allows them."""
+    code = ("from autograder.sandbox import guard\n"
+            "d = {}\nv = guard.version_of(d)\nd['x'] = 1\n"
+            "print(guard.version_of is not None and guard.version_of(d) != v)\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=support.ROOT,
                          env=dict(os.environ, PYTHONPATH=str(support.ROOT)))
     assert run.stdout.strip() == "True", run.stderr[-2000:]
     sandbox.start().kill()  # the server is ready
-    with open(f"/proc/{sandbox._process.pid}/smaps_rollup") as rollup:
+    with open(f"/proc/{sandbox.server_pid}/smaps_rollup") as rollup:
         huge_kb = next(int(line.split()[1]) for line in rollup if line.startswith("AnonHugePages:"))
     assert (huge_kb > 100_000) == _huge_pages_available(), huge_kb
 
@@ -176,4 +178,73 @@ def test_a_snapshot_sends_copies_back_and_fences_the_students_own_copying_code(s
     assert outcome.ok, outcome.error
     assert outcome.value == [2.0, [1, 2]]
     assert "torch.mean" in outcome.patched
+    sandbox.cleanup()
+
+
+@ROOT_ONLY
+def test_each_submission_runs_as_a_uid_of_its_own_and_leaves_no_process_behind(sandbox):
+    # The probe's copy starts daemons that outlive it: only the cleanup can end them.
+    probe = ("def look(ns):\n    import os, time\n"
+             "    for _ in range(5):\n"
+             "        if os.fork() == 0:\n            os.setsid()\n            time.sleep(600)\n            os._exit(0)\n"
+             "    return os.getuid()\n")
+    uids = []
+    for _ in range(2):
+        node = sandbox.start()
+        assert node.exec("x = 1", "cell").ok
+        uids.append(node.fork().probe({"source": probe, "function": "look", "kwargs": NO_KWARGS}).value)
+        assert _processes_of(uids[-1]) >= 5
+        sandbox.cleanup()
+        assert sandbox.left_behind == 0
+        assert _processes_of(uids[-1]) == 0
+    assert uids[0] != uids[1] and min(uids) >= 100_000
+
+
+def _processes_of(uid: int) -> int:
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/status") as status:
+                    count += any(line.startswith("Uid:") and int(line.split()[1]) == uid for line in status)
+            except OSError:
+                pass
+    return count
+
+
+def test_a_submission_whose_replies_pass_its_budget_gets_no_more_answers():
+    with Sandbox(Limits(timeout=20, reply_kb=512, replies_mb=1)) as box:
+        node = box.start()
+        assert node.exec("big = [0.5] * 100_000", "data").ok  # about 400 KB of JSON a reply
+        probe = "def look(ns):\n    return ns['big']\n"
+        outcomes = [node.fork().probe({"source": probe, "function": "look", "kwargs": NO_KWARGS}) for _ in range(4)]
+        assert [o.status for o in outcomes] == ["ok", "ok", "crashed", "crashed"]
+        assert "passed the 1 MB one submission may send back" in outcomes[2].reason
+        box.cleanup()
+
+
+@ROOT_ONLY
+def test_student_code_sees_a_private_dev_proc_and_a_read_only_disk(sandbox):
+    node = sandbox.start()
+    code = ("import os\n"
+            "devices = sorted(os.listdir('/dev'))\n"
+            "pids = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())\n"
+            "status = open('/proc/self/status').read()\n"
+            "flags = [line.split()[1] for line in status.splitlines() if line.startswith(('NoNewPrivs', 'Seccomp:'))]\n"
+            "writable = []\n"
+            "for folder in ('/run/lock', '/var/lock', '/etc', '/', '/usr', '/tmp', '/var/tmp', '/dev/shm'):\n"
+            "    try:\n"
+            "        open(os.path.join(folder, 'probe-file'), 'w').close()\n"
+            "        writable.append(folder)\n"
+            "    except OSError:\n"
+            "        pass\n")
+    assert node.exec(code, "look").ok
+    probe = "def look(ns):\n    return [ns['devices'], ns['pids'], ns['flags'], ns['writable']]\n"
+    devices, pids, flags, writable = node.fork().probe({"source": probe, "function": "look",
+                                                        "kwargs": NO_KWARGS}).value
+    assert devices == ["full", "null", "random", "shm", "urandom", "zero"]
+    assert pids[0] == 1 and len(pids) <= 3  # the node, the copy probing it (and nothing of the host's)
+    assert flags == ["1", "2"]  # no_new_privs set, a seccomp filter loaded
+    assert writable == ["/tmp", "/var/tmp", "/dev/shm"]
+    assert set(sandbox.features) == set(wire.FEATURES) and sandbox.isolation == "namespace"
     sandbox.cleanup()

@@ -3,6 +3,13 @@
 Every call that waits on student code has a deadline. When it passes, the node
 is killed from outside with SIGKILL, so a loop that swallows interrupts with a
 bare ``except:`` costs its time limit once and nothing more.
+
+Nothing a node sends is an instruction. The grader signals only processes it
+has a handle on that it can trust: the node the fork server started (its pidfd
+comes from the server), and a copy whose pidfd the node sent only once the
+grader has proven it is that node's own child, inside the submission's
+sandbox. Every reply is bounded in size, per reply and per submission, and
+checked field by field (``wire``) before it is read.
 """
 
 from __future__ import annotations
@@ -19,13 +26,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import codec
-from autograder.sandbox import wire
+from autograder.sandbox import isolation, wire
+from autograder.sandbox.limits import Limits
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 #: How long the fork server may take to import torch and get ready.
 STARTUP_SECONDS = 120.0
 #: Grace for the sandbox's own work around a student call (fork, encode).
 OVERHEAD_SECONDS = 5.0
+#: Largest message the fork server (trusted) sends.
+SERVER_REPLY_BYTES = 1 << 16
+#: Largest reply a node may send to a request for a copy (it says only that it forked).
+FORK_REPLY_BYTES = 256
 
 
 class SandboxError(RuntimeError):
@@ -48,102 +59,170 @@ class Outcome:
     """Guarded names the student's code had monkeypatched (undone before probing)."""
     seconds: float = 0.0
     """Wall-clock time the call took."""
+    reason: str = ""
+    """Why a ``crashed`` call gave nothing back, when the grader knows (a reply too large)."""
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for student code, from ``nbgrader_config.py``."""
+def _pidfd_pid(fd: int) -> int | None:
+    """The pid a pidfd refers to (``None`` when ``fd`` is not a pidfd or the process is gone)."""
+    try:
+        if os.readlink(f"/proc/self/fd/{fd}") != "anon_inode:[pidfd]":
+            return None
+        with open(f"/proc/self/fdinfo/{fd}") as info:
+            for line in info:
+                if line.startswith("Pid:"):
+                    pid = int(line.split()[1])
+                    return pid if pid > 0 else None
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
-    timeout: float = 30.0
-    """Seconds one cell or one check may run before it is killed."""
-    memory_mb: int = 2048
-    """Address space a student's process may add on top of torch's."""
-    cpu_seconds: int = 600
-    """CPU seconds one student process may use in all."""
-    file_size_mb: int = 64
-    """Largest file a student's code may write."""
-    processes: int = 256
-    """Most processes (when the grader is not root)."""
-    tmp_mb: int = 256
-    """Size of the private /tmp a submission gets (when the grader is root)."""
 
-    def as_message(self, hide: tuple[str, ...] = ()) -> dict:
-        return {
-            "memory_mb": self.memory_mb, "cpu_seconds": self.cpu_seconds,
-            "file_size_mb": self.file_size_mb, "processes": self.processes, "tmp_mb": self.tmp_mb,
-            "project_root": str(PROJECT_ROOT), "hide": list(hide),
-        }
+def _status_ids(pid: int) -> tuple[int, int] | None:
+    """(parent pid, real uid) of ``pid`` from /proc."""
+    ppid = uid = None
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("PPid:"):
+                    ppid = int(line.split()[1])
+                elif line.startswith("Uid:"):
+                    uid = int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None if ppid is None or uid is None else (ppid, uid)
+
+
+def _pid_namespace(pid: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return None
+
+
+def _alive(pidfd: int) -> bool:
+    try:
+        signal.pidfd_send_signal(pidfd, 0)
+        return True
+    except OSError:
+        return False
+
+
+def trusted_copy(fds: list[int], parent: Node) -> int | None:
+    """The pidfd a node sent for a copy of itself, if the grader can prove it
+    is one: exactly one fd, a pidfd, of a live process whose parent is the
+    node, running as the submission's uid, in the submission's PID namespace.
+    Anything else is closed and ``None`` returned: the copy is then never signalled."""
+    if len(fds) != 1:
+        wire.close_fds(fds)
+        return None
+    fd = fds[0]
+    pid = _pidfd_pid(fd)
+    ids = _status_ids(pid) if pid is not None else None
+    proven = (ids is not None and pid != parent.pid and ids == (parent.pid, parent.uid)
+              and _pid_namespace(pid) == parent.pid_namespace and parent.pid_namespace is not None
+              and _alive(fd))  # alive now, so everything read above was about this very process
+    if not proven:
+        wire.close_fds([fd])
+        return None
+    return fd
 
 
 class Node:
     """A handle on one sandboxed process holding a notebook's namespace."""
 
-    def __init__(self, sock: socket.socket, pid: int, limits: Limits):
+    def __init__(self, sock: socket.socket, pid: int, uid: int, limits: Limits, budget: wire.Budget,
+                 pidfd: int | None, pid_namespace: str | None):
         self.sock = sock
         self.pid = pid
+        """The node's pid as the grader sees it (from the fork server, or from a proven pidfd)."""
+        self.uid = uid
         self.limits = limits
+        self.budget = budget
+        self.pid_namespace = pid_namespace
         self.alive = True
-        try:
-            self._pidfd = os.pidfd_open(pid)
-        except (OSError, AttributeError):
-            self._pidfd = None
+        self._pidfd = pidfd
 
     def exec(self, source: str, label: str, timeout: float | None = None) -> Outcome:
-        reply, outcome = self._call({"op": "exec", "source": source, "label": label}, timeout)
+        reply, outcome = self._call(wire.exec_cell(source, label), timeout)
         if reply is not None:
-            outcome.status = "ok" if reply.get("ok") else "error"
-            outcome.error = _error(reply.get("error"))
-            outcome.stdout = str(reply.get("stdout", ""))
+            try:
+                done = wire.CellDone.parse(reply)
+            except wire.ReplyError as exc:
+                return self._broken(outcome, exc)
+            outcome.status = "ok" if done.ok else "error"
+            outcome.error, outcome.stdout, outcome.patched = done.error, done.stdout, list(done.patched)
         return outcome
 
     def probe(self, message: dict, timeout: float | None = None) -> Outcome:
-        reply, outcome = self._call({"op": "probe", **message}, timeout)
+        """Run a probe (``source``, ``function``, ``kwargs``, ``reference``) in
+        this node, which is a copy: it ends afterwards."""
+        request = wire.probe(message["source"], message["function"], message.get("kwargs") or {"$": "dict", "items": []},
+                             list(message.get("reference", [])))
+        reply, outcome = self._call(request, timeout)
         if reply is not None:
-            outcome.status = "ok" if reply.get("ok") else "error"
-            outcome.error = _error(reply.get("error"))
-            outcome.stdout = str(reply.get("stdout", ""))
-            outcome.patched = [str(p) for p in reply.get("patched", [])][:50]
-            _decode_value(outcome, reply.get("value"))
+            try:
+                done = wire.ProbeDone.parse(reply)
+            except wire.ReplyError as exc:
+                self.kill()
+                return self._broken(outcome, exc)
+            outcome.status = "ok" if done.ok else "error"
+            outcome.error, outcome.stdout, outcome.patched = done.error, done.stdout, list(done.patched)
+            _decode_value(outcome, done.value)
         self.kill()
         return outcome
 
     def snapshot(self, tag: str, names: list[str]) -> Outcome:
         """Copy the globals ``names`` aside in the node (probes see them as
         ``SNAPSHOTS[tag]``); the outcome's value is a dict of those copies."""
-        reply, outcome = self._call({"op": "snapshot", "tag": tag, "names": names}, None)
+        reply, outcome = self._call(wire.snapshot(tag, names), None)
         if reply is not None:
+            try:
+                done = wire.SnapshotDone.parse(reply)
+            except wire.ReplyError as exc:
+                return self._broken(outcome, exc)
             outcome.status = "ok"
-            _decode_value(outcome, reply.get("values"))
+            _decode_value(outcome, done.values)
             if outcome.ok and not isinstance(outcome.value, dict):
                 outcome.status = "crashed"
         return outcome
 
     def fork(self) -> Node:
+        """A copy of this node. (Its tiny reply is not charged to the budget, so a
+        submission that spent its budget still gets copies, whose replies are refused.)"""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            wire.send(self.sock, {"op": "fork"}, fds=(theirs.fileno(),))
-            reply, _ = wire.recv(self.sock, deadline=time.monotonic() + OVERHEAD_SECONDS * 4)
-        except (OSError, wire.ChannelClosed, codec.CodecError) as exc:
+            wire.send(self.sock, wire.fork(), fds=(theirs.fileno(),))
+            reply, fds = wire.recv(self.sock, limit=FORK_REPLY_BYTES, with_fds=True,
+                                   deadline=time.monotonic() + OVERHEAD_SECONDS * 4)
+        except (OSError, wire.ChannelClosed, wire.ReplyError, TimeoutError) as exc:
             ours.close()
+            self.kill()
             raise SandboxError(f"could not copy the notebook's state: {exc}") from exc
         finally:
             theirs.close()
-        return Node(ours, int(reply["pid"]), self.limits)
+        try:
+            wire.Forked.parse(reply)
+        except wire.ReplyError:
+            wire.close_fds(fds)
+            return Node(ours, -1, self.uid, self.limits, self.budget, None, None)
+        pidfd = trusted_copy(fds, self)
+        pid = _pidfd_pid(pidfd) if pidfd is not None else -1
+        return Node(ours, pid or -1, self.uid, self.limits, self.budget, pidfd, self.pid_namespace)
 
     def kill(self) -> None:
+        """SIGKILL the process, if the grader has a handle it trusts on it; close the channel."""
         if not self.alive:
             return
         self.alive = False
         try:
             if self._pidfd is not None:
                 signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-            else:
-                os.kill(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError, OSError):
+        except OSError:
             pass
         finally:
             if self._pidfd is not None:
@@ -151,22 +230,42 @@ class Node:
                 self._pidfd = None
             self.sock.close()
 
+    # -- helpers ----------------------------------------------------------
+
+    def _recv(self, deadline: float, with_fds: bool = False) -> tuple[dict, list[int]]:
+        return wire.recv(self.sock, limit=self.budget, with_fds=with_fds, deadline=deadline)
+
     def _call(self, message: dict, timeout: float | None) -> tuple[dict | None, Outcome]:
         limit = self.limits.timeout if timeout is None else timeout
         start = time.monotonic()
         outcome = Outcome(status="crashed")
         try:
             wire.send(self.sock, message)
-            reply, _ = wire.recv(self.sock, deadline=start + limit + OVERHEAD_SECONDS)
+            reply, _ = self._recv(start + limit + OVERHEAD_SECONDS)
         except (TimeoutError, socket.timeout):
             self.kill()
             outcome.status = "timeout"
             reply = None
-        except (OSError, wire.ChannelClosed, codec.CodecError):
+        except wire.ReplyTooLarge as exc:
+            self.kill()
+            outcome.reason = self._too_much(exc)
+            reply = None
+        except (OSError, wire.ChannelClosed, wire.ReplyError):
             self.kill()
             reply = None
         outcome.seconds = time.monotonic() - start
         return reply, outcome
+
+    def _too_much(self, exc: wire.ReplyTooLarge) -> str:
+        if exc.limit < self.budget.per_reply:
+            return (f"its replies to the grader passed the {self.limits.replies_mb} MB "
+                    "one submission may send back")
+        return f"it sent back more than the {self.limits.reply_kb} KB one answer may be"
+
+    def _broken(self, outcome: Outcome, exc: wire.ReplyError) -> Outcome:
+        self.kill()
+        outcome.status, outcome.reason = "crashed", f"its reply broke the grader's protocol ({exc})"
+        return outcome
 
 
 def _decode_value(outcome: Outcome, data) -> None:
@@ -175,19 +274,10 @@ def _decode_value(outcome: Outcome, data) -> None:
 
     try:
         outcome.value = codec.decode(data, torch=torch)
-    except codec.CodecError as exc:
+    except (codec.CodecError, RecursionError, MemoryError) as exc:
         outcome.status = "crashed"
-        outcome.error = codec.StudentError("GraderError", f"the value sent back was malformed ({exc})")
-
-
-def _error(data) -> codec.StudentError | None:
-    if data is None:
-        return None
-    try:
-        value = codec.decode(data)
-    except codec.CodecError:
-        return codec.StudentError("Exception", "an error that could not be read")
-    return value if isinstance(value, codec.StudentError) else codec.StudentError("Exception", str(value))
+        outcome.reason = f"the value it sent back was malformed ({type(exc).__name__})"
+        outcome.value = None
 
 
 class Sandbox:
@@ -197,17 +287,27 @@ class Sandbox:
         self.limits = limits
         self.hide = tuple(str(h) for h in hide)
         self.isolation = "unknown"
-        """``namespace`` when student code cannot see the grader's files, else ``none``."""
+        """``namespace``, ``uid`` or ``none``: see ``wire.Hello``."""
+        self.features: tuple[str, ...] = ()
+        self.left_behind = 0
+        """Processes of ended submissions the last cleanup could not end (their uids are retired)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        project = Path(__file__).resolve().parents[2]
         env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                   PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(PROJECT_ROOT))
+                   PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(project))
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.server", str(theirs.fileno())],
-            pass_fds=(theirs.fileno(),), cwd=str(PROJECT_ROOT), env=env,
+            [sys.executable, "-m", "autograder.sandbox.forkserver", str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), cwd=str(project), env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         theirs.close()
         self._sock = ours
+        keep = isolation.python_paths(isolation.grader_folders())
+        covers = [h for h in self.hide if isolation.needs_own_cover(h, keep)]
+        try:
+            wire.send(self._sock, wire.configure(limits, covers))
+        except OSError as exc:
+            raise SandboxError(f"the sandbox did not start: {exc}") from exc
         self._ready = False
         self._workdirs: list[str] = []
 
@@ -217,8 +317,9 @@ class Sandbox:
         if self._ready:
             return
         try:
-            wire.recv(self._sock, deadline=time.monotonic() + STARTUP_SECONDS)
-        except (OSError, wire.ChannelClosed, codec.CodecError) as exc:
+            reply, _ = wire.recv(self._sock, limit=SERVER_REPLY_BYTES, deadline=time.monotonic() + STARTUP_SECONDS)
+            wire.Ready.parse(reply)
+        except (OSError, wire.ChannelClosed, wire.ReplyError, TimeoutError) as exc:
             self._process.kill()
             stderr = self._process.stderr.read().decode(errors="replace")[-2000:] if self._process.stderr else ""
             raise SandboxError(f"the sandbox did not start: {exc}\n{stderr}") from exc
@@ -228,32 +329,43 @@ class Sandbox:
         """A fresh node with an empty namespace, in a fresh working directory."""
         self._wait_until_ready()
         workdir = tempfile.mkdtemp(prefix="autograder-")
-        if os.getuid() == 0:
-            # the uid student code of this fork server runs as (see server.STUDENT_UID_BASE)
-            uid = 100_000 + self._process.pid
-            os.chown(workdir, uid, uid)
         self._workdirs.append(workdir)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        deadline = time.monotonic() + OVERHEAD_SECONDS * 4
         try:
-            wire.send(self._sock, {"op": "spawn", "workdir": workdir,
-                                   "limits": self.limits.as_message(self.hide)}, fds=(theirs.fileno(),))
-            reply, _ = wire.recv(self._sock, deadline=time.monotonic() + OVERHEAD_SECONDS * 4)
-            hello, _ = wire.recv(ours, deadline=time.monotonic() + OVERHEAD_SECONDS * 4)
-        except (OSError, wire.ChannelClosed, codec.CodecError) as exc:
+            wire.send(self._sock, wire.spawn(workdir), fds=(theirs.fileno(),))
+            reply, fds = wire.recv(self._sock, limit=SERVER_REPLY_BYTES, with_fds=True, deadline=deadline)
+            spawned = wire.Spawned.parse(reply)
+            root = os.getuid() == 0
+            if root:  # where namespaces are not allowed (a container), the node works here
+                os.chown(workdir, spawned.uid, spawned.uid)
+            pidfd = fds[0] if fds else None
+            wire.close_fds(fds[1:])
+            node = Node(ours, spawned.pid, spawned.uid if root else os.getuid(), self.limits,
+                        wire.Budget.of(self.limits), pidfd, None)
+            node.pid_namespace = _pid_namespace(spawned.pid) if pidfd is not None and _alive(pidfd) else None
+            hello_frame, _ = wire.recv(ours, limit=SERVER_REPLY_BYTES, deadline=deadline)
+            hello = wire.Hello.parse(hello_frame)
+        except (OSError, wire.ChannelClosed, wire.ReplyError, TimeoutError) as exc:
             ours.close()
             raise SandboxError(f"the sandbox stopped answering: {exc}") from exc
         finally:
             theirs.close()
-        self.isolation = str(hello.get("isolation", "none"))
-        return Node(ours, int(reply["pid"]), self.limits)
+        if hello.failed:
+            node.kill()
+            raise SandboxError(f"a student process could not be walled off, so none was run: {hello.failed}")
+        self.isolation, self.features = hello.isolation, hello.features
+        return node
 
     def cleanup(self) -> None:
-        """Kill every process the student's code left behind; remove work dirs."""
+        """Kill every process the student's code left behind, count what is
+        left (see ``forkserver``), remove work dirs."""
         self._wait_until_ready()
         try:
-            wire.send(self._sock, {"op": "cleanup"})
-            wire.recv(self._sock, deadline=time.monotonic() + 60)
-        except (OSError, wire.ChannelClosed, codec.CodecError) as exc:
+            wire.send(self._sock, wire.cleanup())
+            reply, _ = wire.recv(self._sock, limit=SERVER_REPLY_BYTES, deadline=time.monotonic() + 60)
+            self.left_behind = wire.Cleaned.parse(reply).left
+        except (OSError, wire.ChannelClosed, wire.ReplyError, TimeoutError) as exc:
             raise SandboxError(f"the sandbox stopped answering: {exc}") from exc
         for workdir in self._workdirs:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -261,7 +373,7 @@ class Sandbox:
 
     def close(self) -> None:
         try:
-            wire.send(self._sock, {"op": "quit"})
+            wire.send(self._sock, wire.quit_server())
         except OSError:
             pass
         self._sock.close()
@@ -272,6 +384,10 @@ class Sandbox:
             self._process.wait()
         for workdir in self._workdirs:
             shutil.rmtree(workdir, ignore_errors=True)
+
+    @property
+    def server_pid(self) -> int:
+        return self._process.pid
 
     def __enter__(self) -> Sandbox:
         return self

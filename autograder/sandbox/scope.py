@@ -1,0 +1,93 @@
+"""What a probe may use: its whole world, defined once.
+
+A probe is a small function a hidden check sends into a copy of the student's
+process (``autograder/probes/``). It is public by design: it only calls the
+student's code with the inputs it is given and returns what came back, as data.
+It is run as ``probe(ns, **inputs)`` with ``ns`` the student's globals (a
+:class:`StudentNamespace`), and its module globals are exactly :data:`NAMES`
+(plus builtins). ``tests/test_probes.py`` checks every probe against this list.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+
+import matplotlib.axes
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from autograder import codec
+
+
+class StudentNamespace:
+    """The student's globals as a probe sees them: a missing name raises
+    ``NameError`` (as it would in the notebook), not ``KeyError``."""
+
+    def __init__(self, namespace: dict):
+        self._ns = namespace
+
+    def __getitem__(self, name):
+        try:
+            return self._ns[name]
+        except KeyError:
+            raise NameError(f"name {name!r} is not defined") from None
+
+    def __setitem__(self, name, value):
+        self._ns[name] = value
+
+    def __contains__(self, name):
+        return name in self._ns
+
+    def get(self, name, default=None):
+        return self._ns.get(name, default)
+
+
+def describe_axes(ax) -> dict:
+    """Plain data about a matplotlib ``Axes``: what a check needs to judge a plot."""
+    if not isinstance(ax, matplotlib.axes.Axes):
+        return {"is_axes": False, "type": codec.type_name(ax)}
+    lines = [
+        {"x": np.asarray(line.get_xdata(), dtype=float).tolist(),
+         "y": np.asarray(line.get_ydata(), dtype=float).tolist(),
+         "label": str(line.get_label())}
+        for line in ax.get_lines()
+    ]
+    collections = []
+    for coll in ax.collections:
+        entry = {"type": type(coll).__name__}
+        try:
+            entry["offsets"] = np.asarray(coll.get_offsets(), dtype=float).tolist()
+        except Exception:  # noqa: BLE001
+            entry["offsets"] = []
+        if hasattr(coll, "get_paths"):
+            entry["n_paths"] = len(coll.get_paths())
+        collections.append(entry)
+    return {
+        "is_axes": True,
+        "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(), "title": ax.get_title(),
+        "lines": lines, "collections": collections,
+        "n_contour_sets": sum(1 for c in ax.collections if type(c).__name__ in ("QuadContourSet", "ContourSet")),
+    }
+
+
+#: The names a probe's code may use besides builtins, and what each is.
+NAMES = {
+    "torch": "the real torch (whatever the student patched was put back)",
+    "nn": "torch.nn",
+    "np": "numpy",
+    "plt": "matplotlib.pyplot",
+    "math": "math",
+    "describe_axes": "describe_axes(ax) -> dict: the lines, labels and contours of a matplotlib Axes",
+    "SNAPSHOTS": "SNAPSHOTS[grade_id][name]: copies of globals taken right after a cell ran "
+                 "(the assignment's SNAPSHOT_AFTER)",
+}
+
+
+def probe_globals(snapshots: dict) -> dict:
+    """A fresh module namespace for one probe's code: :data:`NAMES`, nothing else."""
+    scope = {"torch": torch, "nn": torch.nn, "np": np, "plt": plt, "math": math,
+             "describe_axes": describe_axes, "SNAPSHOTS": snapshots, "__builtins__": builtins}
+    assert set(scope) - {"__builtins__"} == set(NAMES)
+    return scope
