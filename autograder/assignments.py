@@ -42,6 +42,15 @@ class Assignment:
         """The hidden checks module, ``autograder.checks.<name>``."""
         return importlib.import_module(f"autograder.checks.{self.name}")
 
+    def probe_modules(self) -> list:
+        """The public probe modules its checks send into the student's process."""
+        checks = self.checks()
+        return [m for m in vars(checks).values() if isinstance(m, type(checks))
+                and m.__name__.startswith("autograder.probes.")] + \
+            [m for sub in vars(checks).values() if isinstance(sub, type(checks))
+             and sub.__name__.startswith("autograder.checks.")
+             for m in vars(sub).values() if isinstance(m, type(checks)) and m.__name__.startswith("autograder.probes.")]
+
     @property
     def available(self) -> bool:
         return self.source_notebook.exists() and self.checks_file.exists()

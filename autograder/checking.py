@@ -50,9 +50,16 @@ class StudentProblem(Exception):
 
 
 class StudentRaised(StudentProblem):
-    def __init__(self, error: StudentError, what: str, cell_error: str | None = None):
+    def __init__(self, error: StudentError, what: str, cell_error: str | None = None,
+                 with_reference: list[str] | None = None, own_ran: bool = False):
         self.error = error
-        if error.type_name == "MemoryError" or "can't allocate memory" in error.message \
+        if with_reference:
+            text = (f"{what} raised {error.type_name} when it ran with the reference "
+                    f"{', '.join(with_reference)} (so that your earlier cells' mistakes do not count "
+                    "twice)" + ("; with your own versions it ran without an error" if own_ran else "")
+                    + ". Check what it passes to them and what it does with what they return. (The "
+                    "grader does not show that error's message: the reference code was in the same process.)")
+        elif error.type_name == "MemoryError" or "can't allocate memory" in error.message \
                 or "not enough memory" in error.message:
             text = (f"{what} exceeded the memory limit (it tried to allocate more memory than a "
                     "submission may use). Check the sizes of the tensors it creates.")
@@ -75,9 +82,12 @@ class StudentTimedOut(StudentProblem):
 
 
 class StudentCrashed(StudentProblem):
-    def __init__(self, what: str):
-        super().__init__(f"{what} stopped the Python process (sys.exit, os._exit, or running out "
-                         "of memory?), so nothing could be checked.")
+    def __init__(self, what: str, reason: str = ""):
+        if reason:
+            super().__init__(f"{what} gave the grader nothing it could check: {reason}.")
+        else:
+            super().__init__(f"{what} stopped the Python process (sys.exit, os._exit, or running out "
+                             "of memory?), so nothing could be checked.")
 
 
 # ---------------------------------------------------------------- comparisons

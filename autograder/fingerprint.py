@@ -14,12 +14,12 @@ from autograder import assignments
 
 
 def grader_fingerprint(assignment: assignments.Assignment) -> str:
-    """Changes whenever the checks (any of them: one lab's checks may use
-    another's), the solutions, the source notebook or the grader's code
+    """Changes whenever the checks or probes (any of them: one lab's checks may
+    use another's), the solutions, the source notebook or the grader's code
     change: results made by another grader are regraded."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    files = [assignment.source_notebook, *sorted(package.glob("checks/*.py")),
+    files = [assignment.source_notebook, *sorted(package.glob("checks/*.py")), *sorted(package.glob("probes/*.py")),
              *sorted((assignments.PROJECT_ROOT / "solutions").glob("*.py")),
              *sorted(package.glob("*.py")), *sorted(package.glob("sandbox/*.py"))]
     for path in files:

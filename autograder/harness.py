@@ -23,10 +23,11 @@ from typing import Callable
 import pytest
 import torch
 
-from autograder import codec
+from autograder import codec, taint
 from autograder.checking import CheckFailed, StudentCrashed, StudentProblem, StudentRaised, StudentTimedOut
 from autograder.execute import Execution
 from autograder.results import CheckResult
+from autograder.sandbox.client import Outcome, SandboxError
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 
@@ -44,13 +45,17 @@ class Notebook:
     """What a hidden check sees of a student's notebook: a way to probe it."""
 
     def __init__(self, student_id: str, execution: Execution, reference_module, timeout: float,
-                 missing: list[str], close: Callable[[], None]):
+                 missing: list[str], close: Callable[[], None], reference_snapshots: dict | None = None,
+                 words: frozenset[str] = frozenset()):
         self.student_id = student_id
         self.execution = execution
         self.reference = reference_module
         self.timeout = timeout
         self.missing = missing
-        self.patched: set[str] = set()
+        self.reference_snapshots = reference_snapshots or {}
+        self.words = words
+        """The strings a tainted probe's value may keep (``taint.vocabulary``)."""
+        self.patched: set[str] = {p for o in execution.outcomes.values() for p in o.patched}
         self._close = close
         self._answers: dict[str, tuple[bool, object]] = {}
 
@@ -74,15 +79,18 @@ class Notebook:
 
     def probe(self, fn, /, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (), **kwargs):
         """Run ``fn(namespace, **kwargs)`` in a fresh copy of the notebook and
-        return its value. ``reference`` names solution functions that replace
-        the student's (so earlier mistakes are not punished twice). ``what``
-        names the student code being called, for messages; ``cell`` the
-        answer cell it comes from."""
+        return its value. ``fn`` is a public probe (``autograder/probes/``).
+        ``reference`` names solution functions that replace the student's (so
+        earlier mistakes are not punished twice): the probe is then *tainted*
+        and nothing the student's code wrote comes back (see ``taint``).
+        ``what`` names the student code being called, for messages; ``cell``
+        the answer cell it comes from."""
         message = {
             "source": self._source(fn),
             "function": fn.__name__,
             "kwargs": codec.encode(kwargs, torch=torch),
             "reference": [self._source(getattr(self.reference, name)) for name in reference],
+            "reference_names": list(reference),  # for messages; not sent
         }
         # Checks of one cell draw the same inputs (``gen`` is seeded per cell), so
         # the same probe is run once and its answer shared.
@@ -104,17 +112,48 @@ class Notebook:
         taken = self.execution.snapshots.get(grade_id)
         return None if taken is None else copy.deepcopy(taken)
 
+    def reference_snapshot(self, grade_id: str) -> dict | None:
+        """The same globals as the instructor's solution notebook left them, run
+        from the same provided cells (``execute.reference_run``): what a
+        whole-notebook check compares the student's with."""
+        taken = self.reference_snapshots.get(grade_id)
+        return None if taken is None else copy.deepcopy(taken)
+
     def _run_probe(self, message: dict, what: str, cell: str | None):
-        node = self.execution.final.fork()
-        outcome = node.probe(message, self.timeout)
-        self.patched.update(outcome.patched)
+        tainted = bool(message["reference"])
+        outcome = self._outcome(message)
+        if not tainted:
+            self.patched.update(outcome.patched)
         if outcome.status == "ok":
-            return outcome.value
+            if not tainted or not taint.hides_something(outcome.value, self.words):
+                return outcome.value
+            # Text would be hidden (an error caught in the value): the same probe with
+            # the student's own functions shows it, if it behaves the same otherwise.
+            hidden = taint.redact(outcome.value, self.words)
+            own = self._outcome(dict(message, reference=[]))
+            if own.status == "ok" and taint.same(taint.redact(own.value, self.words), hidden):
+                return own.value
+            return hidden
         if outcome.status == "timeout":
             raise StudentTimedOut(what, self.timeout)
         if outcome.status == "crashed":
-            raise StudentCrashed(what)
-        raise StudentRaised(outcome.error, what, self.cell_problem(cell) if cell else None)
+            raise StudentCrashed(what, outcome.reason)
+        if not tainted:
+            raise StudentRaised(outcome.error, what, self.cell_problem(cell) if cell else None)
+        # The error came from a copy holding reference code: its text is never shown. The
+        # same probe without it, with the student's own functions, may show the student's error.
+        own = self._outcome(dict(message, reference=[]))
+        if own.status == "error":
+            raise StudentRaised(own.error, what, self.cell_problem(cell) if cell else None)
+        raise StudentRaised(taint.redact_error(outcome.error), what, None,
+                            with_reference=message["reference_names"], own_ran=own.status == "ok")
+
+    def _outcome(self, message: dict):
+        try:
+            node = self.execution.final.fork()
+        except SandboxError as exc:
+            return Outcome(status="crashed", reason=f"the notebook's process was gone ({exc})")
+        return node.probe(message, self.timeout)
 
     def close(self) -> None:
         self._close()
@@ -225,6 +264,16 @@ class GradingPlugin:
             self._finish(index)
         return report
 
+    def close_unfinished(self) -> None:
+        """End the processes of submissions pytest stopped in the middle of."""
+        for index in list(self._notebooks):
+            notebook = self._notebooks.pop(index)
+            try:
+                if notebook is not None:
+                    notebook.close()
+            except Exception:  # noqa: BLE001 - the caller replaces the sandbox
+                pass
+
     def _finish(self, index: int) -> None:
         self.finished.add(index)
         notebook = self._notebooks.pop(index, None)
@@ -237,9 +286,20 @@ class GradingPlugin:
             self.on_done(self.jobs[index], self._results.pop(index, []), notebook)
 
 
-def run_checks(checks_file: Path, jobs: list[Job], on_done) -> int:
-    """Run the checks in ``checks_file`` over ``jobs``; returns pytest's exit
-    code. Every job is handed to ``on_done`` exactly once, or this raises."""
+@dataclass(frozen=True)
+class ChecksRun:
+    """How a pytest session over a batch ended."""
+
+    code: object
+    """pytest's exit code."""
+    unfinished: frozenset[str]
+    """Students whose checks did not all report (pytest stopped before them)."""
+    error: str = ""
+
+
+def run_checks(checks_file: Path, jobs: list[Job], on_done) -> ChecksRun:
+    """Run the checks in ``checks_file`` over ``jobs``. Every job that pytest
+    finishes is handed to ``on_done`` exactly once; the others are listed."""
     plugin = GradingPlugin(jobs, on_done)
     args = [
         str(checks_file), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
@@ -248,8 +308,10 @@ def run_checks(checks_file: Path, jobs: list[Job], on_done) -> int:
         "--import-mode=importlib", "--assert=plain", "-c", str(CHECKS_DIR / "pytest.ini"),
         "--rootdir", str(CHECKS_DIR), "-W", "ignore",
     ]
-    code = pytest.main(args, plugins=[plugin])
-    unfinished = [job.student_id for i, job in enumerate(jobs) if i not in plugin.finished]
-    if unfinished:
-        raise RuntimeError(f"pytest exited with {code!r} before grading {', '.join(unfinished)}")
-    return code
+    try:
+        code = pytest.main(args, plugins=[plugin])
+    except Exception as exc:  # noqa: BLE001 - reported as the unfinished students' problem
+        code = f"{type(exc).__name__}: {exc}"
+    plugin.close_unfinished()
+    unfinished = frozenset(job.student_id for i, job in enumerate(jobs) if i not in plugin.finished)
+    return ChecksRun(code, unfinished, f"pytest exited with {code!r} before grading it" if unfinished else "")

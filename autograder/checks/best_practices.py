@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from autograder.checking import as_tensor, cell, close, describe, fail, rand, randint
+from autograder.probes import best_practices as probes
 from solutions import best_practices as ref
 
 
@@ -28,12 +29,6 @@ def _triple(got, what, names):
 # --------------------------------------------------------------- standardize
 
 
-def _probe_standardize(ns, X, mean, std):
-    if mean is None:
-        return ns["standardize"](X)
-    return ns["standardize"](X, mean, std)
-
-
 def _features(gen, n):
     """Columns on very different scales."""
     centres = torch.tensor([float(rand(gen, 1, low=200, high=600)), float(rand(gen, 1, low=-3, high=3)),
@@ -47,7 +42,7 @@ def _features(gen, n):
 def test_standardize_scales_each_column_with_its_own_statistics(nb, gen):
     n = randint(gen, 15, 40)
     X = _features(gen, n)
-    got = nb.probe(_probe_standardize, what="standardize(X)", cell="standardize", X=X, mean=None, std=None)
+    got = nb.probe(probes.standardize, what="standardize(X)", cell="standardize", X=X, mean=None, std=None)
     Xs, mean, std = _triple(got, "standardize(X)", ("X_std", "mean", "std"))
     Xs = _table(Xs, "X_std from standardize(X)")
     mean = _table(mean, "the mean from standardize(X)")
@@ -87,7 +82,7 @@ def test_standardize_uses_the_training_statistics_when_given(nb, gen):
     X = _features(gen, n)
     mean = X.mean(0) + rand(gen, 3, low=-5, high=5)
     std = X.std(0) * rand(gen, 3, low=0.5, high=2.0)
-    got = nb.probe(_probe_standardize, what="standardize(X, mean, std)", cell="standardize", X=X, mean=mean, std=std)
+    got = nb.probe(probes.standardize, what="standardize(X, mean, std)", cell="standardize", X=X, mean=mean, std=std)
     Xs, m_out, s_out = _triple(got, "standardize(X, mean, std)", ("X_std", "mean", "std"))
     Xs = _table(Xs, "X_std from standardize(X, mean, std)")
     want = (X.double() - mean.double()) / std.double()
@@ -109,16 +104,6 @@ def test_standardize_uses_the_training_statistics_when_given(nb, gen):
 # ----------------------------------------------------------- train_val_split
 
 
-def _probe_split(ns, X, Y, calls):
-    out = []
-    for fraction, seed, noise in calls:
-        torch.manual_seed(noise)
-        np.random.seed(noise)
-        parts = ns["train_val_split"](X, Y, fraction, seed)
-        out.append(list(parts) if isinstance(parts, (tuple, list)) else parts)
-    return out
-
-
 def _split_data(gen, n):
     X = torch.stack([torch.randperm(10 * n, generator=gen)[:n].float() / 7 + 0.5, rand(gen, n)], dim=1)
     Y = (rand(gen, n, 1) * 100).round() / 4 + 1000
@@ -136,7 +121,7 @@ def _split_case(nb, gen):
     X, Y = _split_data(gen, n)
     seed, other = randint(gen, 0, 10_000), randint(gen, 10_001, 20_000)
     calls = [(f_up, seed, 1), (f_up, seed, 2), (f_up, other, 3), (f_down, seed, 4)]
-    got = nb.probe(_probe_split, what="train_val_split(X, Y, val_fraction, seed)", cell="train_val_split",
+    got = nb.probe(probes.split, what="train_val_split(X, Y, val_fraction, seed)", cell="train_val_split",
                    X=X, Y=Y, calls=calls)
     splits = []
     for (fraction, _, _), parts in zip(calls, got):
@@ -220,45 +205,6 @@ def test_train_val_split_is_shuffled_and_reproducible(nb, gen):
 # ------------------------------------------------------------- EarlyStopping
 
 
-def _probe_early_stopping(ns, patience, min_delta, losses, weight, bias, moves):
-    model = nn.Linear(2, 1)
-    with torch.no_grad():
-        model.weight.copy_(weight)
-        model.bias.copy_(bias)
-    if min_delta is None:
-        stopper = ns["EarlyStopping"](patience)
-    else:
-        stopper = ns["EarlyStopping"](patience, min_delta=min_delta)
-
-    def number(v):
-        if isinstance(v, torch.Tensor) and v.numel() == 1:
-            return float(v)
-        return float(v) if isinstance(v, (int, float)) else None
-
-    record = {"best_loss_start": number(getattr(stopper, "best_loss", None)),
-              "counter_start": getattr(stopper, "counter", None), "stops": [], "counters": [], "best": [],
-              "weights": []}
-    for loss, move in zip(losses, moves):
-        record["weights"].append({k: v.detach().clone() for k, v in model.state_dict().items()})
-        stop = stopper.step(loss, model)
-        record["stops"].append(stop if isinstance(stop, bool) else (bool(stop) if stop is not None else None))
-        counter = getattr(stopper, "counter", None)
-        record["counters"].append(counter if isinstance(counter, (int, float)) else None)
-        record["best"].append(number(getattr(stopper, "best_loss", None)))
-        with torch.no_grad():
-            for p, d in zip(model.parameters(), move):
-                p.add_(torch.tensor(d, dtype=p.dtype).view_as(p))
-    state = getattr(stopper, "best_state", None)
-    if hasattr(state, "items"):
-        try:
-            state = {str(k): (v.detach().clone() if isinstance(v, torch.Tensor) else v) for k, v in state.items()}
-        except Exception:  # noqa: BLE001 - report the object instead
-            pass
-    record["best_state"] = state
-    record["final"] = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    return record
-
-
 def _sequence(gen, patience):
     """Improvements, an exact tie with the best (not an improvement), a reset, then `patience` bad epochs."""
     level = float(rand(gen, 1, low=5, high=20))
@@ -303,7 +249,7 @@ def _early_case(nb, gen, min_delta=None):
     stops, counters, best, best_at = _reference_run(patience, min_delta, losses)
     moves = [rand(gen, 3, low=-1, high=1).tolist() for _ in losses]
     moves = [[m[:2], m[2:]] for m in moves]
-    got = nb.probe(_probe_early_stopping, what="EarlyStopping.step(val_loss, model)", cell="EarlyStopping",
+    got = nb.probe(probes.early_stopping, what="EarlyStopping.step(val_loss, model)", cell="EarlyStopping",
                    patience=patience, min_delta=min_delta, losses=losses,
                    weight=rand(gen, 1, 2), bias=rand(gen, 1), moves=moves)
     want = {"stops": stops, "counters": counters, "best": best, "best_at": best_at, "first": first}
@@ -420,28 +366,6 @@ def test_early_stopping_keeps_a_copy_of_the_best_weights(nb, gen):
 # ---------------------------------------------------------------- train_step
 
 
-def _probe_train_step(ns, weight, bias, lr, batches, max_norm):
-    model = nn.Linear(weight.shape[1], 1)
-    with torch.no_grad():
-        model.weight.copy_(weight)
-        model.bias.copy_(bias)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    loss_fn = nn.MSELoss()
-    out = []
-    for X, Y in batches:
-        before = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        with torch.no_grad():
-            loss_before = loss_fn(model(X), Y).item()
-        value = ns["train_step"](model, optimizer, loss_fn, X, Y, max_norm) if max_norm is not None \
-            else ns["train_step"](model, optimizer, loss_fn, X, Y)
-        with torch.no_grad():
-            loss_after = loss_fn(model(X), Y).item()
-        out.append({"returned": value, "type": type(value).__name__, "loss_before": loss_before,
-                    "loss_after": loss_after, "before": before,
-                    "after": {k: v.detach().clone() for k, v in model.state_dict().items()}})
-    return out
-
-
 def _reference_steps(weight, bias, lr, batches, max_norm, *, accumulate=False, clip=None):
     model = nn.Linear(weight.shape[1], 1)
     with torch.no_grad():
@@ -479,7 +403,7 @@ def _step_case(nb, gen, *, exploding=False):
             X = rand(gen, n, d)
             batches.append((X, X @ rand(gen, d, 1, low=3, high=6) + float(rand(gen, 1, low=6, high=10))))
     weight, bias = rand(gen, 1, d, low=-1, high=1), rand(gen, 1, low=-1, high=1)
-    got = nb.probe(_probe_train_step, what="train_step(model, optimizer, loss_fn, X, Y, max_norm)",
+    got = nb.probe(probes.train_step, what="train_step(model, optimizer, loss_fn, X, Y, max_norm)",
                    cell="train_step", weight=weight, bias=bias, lr=lr, batches=batches, max_norm=max_norm)
     return (weight, bias, lr, batches, max_norm), got
 
@@ -560,58 +484,6 @@ def test_train_step_clips_the_gradient_norm_before_the_step(nb, gen):
 # ----------------------------------------------------------------------- fit
 
 
-def _probe_fit(ns, weight, bias, data, options, use_writer):
-    class RecordingWriter:
-        """A stand-in for SummaryWriter that records every call."""
-
-        def __init__(self):
-            self.calls = []
-
-        def add_scalar(self, tag, scalar_value, global_step=None, *args, **kwargs):
-            self.calls.append(["add_scalar", tag, scalar_value, global_step])
-
-        def __getattr__(self, name):
-            if name.startswith("__"):
-                raise AttributeError(name)
-
-            def method(*args, **kwargs):
-                self.calls.append([name, None, None, None])
-            return method
-
-    def number(v):
-        if isinstance(v, torch.Tensor) and v.numel() == 1:
-            return float(v.detach())
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return float(v)
-        if hasattr(v, "item") and not isinstance(v, (list, tuple, dict)):
-            try:
-                return float(v.item())
-            except Exception:  # noqa: BLE001
-                return None
-        return None
-
-    model = nn.Linear(weight.shape[1], 1)
-    with torch.no_grad():
-        model.weight.copy_(weight)
-        model.bias.copy_(bias)
-    writer = RecordingWriter() if use_writer else None
-    X_train, Y_train, X_val, Y_val = data
-    history = ns["fit"](model, X_train, Y_train, X_val, Y_val, writer=writer, **options)
-    out = {"kind": type(history).__name__, "state": {k: v.detach().clone() for k, v in model.state_dict().items()}}
-    if isinstance(history, dict):
-        lists = {}
-        for key in ("train_loss", "val_loss", "lr"):
-            value = history.get(key)
-            lists[key] = [number(v) for v in value] if isinstance(value, (list, tuple)) else None
-        out["lists"] = lists
-        out["keys"] = sorted(str(k) for k in history)
-        out["best_epoch"] = number(history.get("best_epoch"))
-    if writer is not None:
-        out["calls"] = [[name, str(tag) if tag is not None else None, number(value), number(step)]
-                        for name, tag, value, step in writer.calls]
-    return out
-
-
 def _reference_fit(weight, bias, data, options, writer=None):
     model = nn.Linear(weight.shape[1], 1)
     with torch.no_grad():
@@ -660,7 +532,7 @@ def _fit_case(nb, gen, scenario):
         if _no_near_ties(history["val_loss"]) and (stopped or scenario != "stop"):
             break
     use_writer = scenario == "schedule"
-    got = nb.probe(_probe_fit, what="fit(model, X_train, Y_train, X_val, Y_val, ...)", cell="fit",
+    got = nb.probe(probes.fit, what="fit(model, X_train, Y_train, X_val, Y_val, ...)", cell="fit",
                    reference=("EarlyStopping", "train_step"), weight=weight, bias=bias, data=data,
                    options=options, use_writer=use_writer)
     if got.get("kind") != "dict" or "lists" not in got:

@@ -11,6 +11,7 @@ import torch
 from autograder.checking import (
     as_float, as_tensor, cell, close, describe, expect_close, fail, rand, randint, ratio,
 )
+from autograder.probes import gradient_descent as probes
 from solutions import gradient_descent as ref
 
 #: Functions of the reference that replace the student's when a later function is checked.
@@ -29,20 +30,6 @@ def _floats(values, what):
 
 
 # ----------------------------------------------------------------- make_data
-
-
-def _probe_make_data(ns, calls):
-    results = []
-    for w, b, n, noise_std, seed, global_seed in calls:
-        torch.manual_seed(global_seed)
-        result = ns["make_data"](w, b, n, noise_std, seed)
-        if isinstance(result, (tuple, list)) and len(result) == 2:
-            shapes = [list(v.shape) if isinstance(v, torch.Tensor) else None for v in result]
-            small = [v if not isinstance(v, torch.Tensor) or v.numel() <= 4 * n else None for v in result]
-            results.append({"pair": True, "X": small[0], "Y": small[1], "shapes": shapes})
-        else:
-            results.append({"pair": False, "value": result})
-    return results
 
 
 def _pair(result, call, n):
@@ -79,7 +66,7 @@ def _noise_level(gen) -> float:
 def test_make_data_spaces_X_evenly_in_columns(nb, gen):
     w, b, n, sigma, seed = _value(gen), _value(gen), randint(gen, 8, 40), _noise_level(gen), randint(gen, 0, 10_000)
     call = f"make_data({w:.3g}, {b:.3g}, {n}, {sigma:.3g}, seed={seed})"
-    got = nb.probe(_probe_make_data, what=call, cell="make_data", calls=[(w, b, n, sigma, seed, 0)])
+    got = nb.probe(probes.make_data, what=call, cell="make_data", calls=[(w, b, n, sigma, seed, 0)])
     X, Y = _pair(got[0], call, n)
     expect_close(X, torch.linspace(-3, 3, n).view(-1, 1), f"{call}'s X", atol=1e-5,
                  hint="X should hold n evenly spaced values from -3 to 3: torch.linspace(-3, 3, n).view(-1, 1).")
@@ -90,7 +77,7 @@ def test_make_data_adds_gaussian_noise_of_the_given_std(nb, gen):
     w, b, sigma, seed = _value(gen), _value(gen), _noise_level(gen), randint(gen, 0, 10_000)
     n = randint(gen, 2000, 3000)
     call = f"make_data({w:.3g}, {b:.3g}, {n}, {sigma:.3g}, seed={seed})"
-    got = nb.probe(_probe_make_data, what=call, cell="make_data",
+    got = nb.probe(probes.make_data, what=call, cell="make_data",
                    calls=[(w, b, n, 0.0, seed, 0), (w, b, n, sigma, seed, 0)])
     X0, Y0 = _pair(got[0], call, n)
     X, Y = _pair(got[1], call, n)
@@ -123,7 +110,7 @@ def test_make_data_is_reproducible_for_a_seed(nb, gen):
     w, b, n, sigma = _value(gen), _value(gen), randint(gen, 10, 40), _noise_level(gen)
     seed, other = randint(gen, 0, 5000), randint(gen, 5001, 10_000)
     call = f"make_data({w:.3g}, {b:.3g}, {n}, {sigma:.3g}, seed={seed})"
-    got = nb.probe(_probe_make_data, what=call, cell="make_data",
+    got = nb.probe(probes.make_data, what=call, cell="make_data",
                    calls=[(w, b, n, sigma, seed, 11), (w, b, n, sigma, seed, 12345), (w, b, n, sigma, other, 11)])
     (_, Y1), (_, Y2), (_, Y3) = (_pair(r, call, n) for r in got)
     if Y1.shape != Y2.shape or not torch.equal(Y1, Y2):
@@ -137,18 +124,6 @@ def test_make_data_is_reproducible_for_a_seed(nb, gen):
 # ----------------------------------------------------------- loss, dloss_dw
 
 
-def _probe_pointwise(ns, name, samples, grid, x, y):
-    f = ns[name]
-    values = [f(w, xs, ys) for w, xs, ys in samples]
-    try:
-        grid_out, grid_error = f(grid, x, y), None
-    except Exception as exc:  # noqa: BLE001 - reported as data, judged by the check
-        if type(exc).__name__ == "NotImplementedError":
-            raise
-        grid_out, grid_error = None, f"{type(exc).__name__}: {exc}"
-    return {"values": values, "grid": grid_out, "grid_error": grid_error}
-
-
 def _samples(gen, count=4):
     return [(_value(gen, 0.3, 3.0), _value(gen, 0.5, 3.0), _value(gen, 0.5, 5.0)) for _ in range(count)]
 
@@ -157,7 +132,7 @@ def _pointwise_case(nb, gen, fn):
     samples = _samples(gen)
     grid = rand(gen, randint(gen, 5, 12), low=-4.0, high=4.0)
     x, y = _value(gen, 0.5, 3.0), _value(gen, 0.5, 5.0)
-    got = nb.probe(_probe_pointwise, what=f"{fn}(w, x, y)", cell=fn, name=fn, samples=samples, grid=grid, x=x, y=y)
+    got = nb.probe(probes.pointwise, what=f"{fn}(w, x, y)", cell=fn, name=fn, samples=samples, grid=grid, x=x, y=y)
     return samples, grid, x, y, got
 
 
@@ -246,16 +221,6 @@ def test_dloss_dw_matches_autograd(nb, gen):
 # ---------------------------------------------------------- gradient_descent
 
 
-def _probe_gradient_descent(ns, runs):
-    out = []
-    for w0, x, y, lr, n_iter in runs:
-        path = ns["gradient_descent"](w0, x, y, lr, n_iter)
-        listed = isinstance(path, (list, tuple))
-        out.append({"path": list(path) if listed else path, "listed": listed,
-                    "types": ["float" if isinstance(v, float) else type(v).__name__ for v in path] if listed else None})
-    return out
-
-
 def _gd_run(gen, c_low=0.05, c_high=0.4, n_low=5, n_high=12):
     x, y = _value(gen, 0.7, 2.5), _value(gen, 0.5, 5.0)
     lr = float(rand(gen, 1, low=c_low, high=c_high)) / x ** 2
@@ -274,7 +239,7 @@ def _path(got, n_iter, what="gradient_descent"):
 def test_gradient_descent_returns_n_iter_plus_1_floats_from_w0(nb, gen):
     run = _gd_run(gen)
     w0, _, _, _, n_iter = run
-    got = nb.probe(_probe_gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)", cell="gradient_descent",
+    got = nb.probe(probes.gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)", cell="gradient_descent",
                    reference=FOR_GRADIENT_DESCENT, runs=[run])[0]
     path = _path(got, n_iter)
     if not all(t == "float" for t in got["types"]):
@@ -293,7 +258,7 @@ def test_gradient_descent_returns_n_iter_plus_1_floats_from_w0(nb, gen):
 def test_gradient_descent_follows_the_update_rule(nb, gen):
     run = _gd_run(gen)
     w0, x, y, lr, n_iter = run
-    got = nb.probe(_probe_gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)", cell="gradient_descent",
+    got = nb.probe(probes.gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)", cell="gradient_descent",
                    reference=FOR_GRADIENT_DESCENT, runs=[run])[0]
     path = _path(got, n_iter)
     want = torch.tensor(ref.gradient_descent(*run), dtype=torch.float64)
@@ -327,7 +292,7 @@ def test_gradient_descent_follows_the_update_rule(nb, gen):
 def test_gradient_descent_converges_or_diverges_with_the_learning_rate(nb, gen):
     good = _gd_run(gen, 0.2, 0.3, 40, 50)
     bad = _gd_run(gen, 1.2, 1.5, 10, 14)
-    got = nb.probe(_probe_gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)", cell="gradient_descent",
+    got = nb.probe(probes.gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)", cell="gradient_descent",
                    reference=FOR_GRADIENT_DESCENT, runs=[good, bad])
     w0, x, y, lr, n_iter = good
     path = _path(got[0], n_iter)
@@ -353,17 +318,6 @@ def test_gradient_descent_converges_or_diverges_with_the_learning_rate(nb, gen):
 # ------------------------------------------------------------ cost, total_cost
 
 
-def _probe_cost(ns, name, w, b, X, Y):
-    value = ns[name](w, b, X, Y)
-    wt, bt = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
-    again = ns[name](wt, bt, X, Y)
-    grads = None
-    if isinstance(again, torch.Tensor) and again.requires_grad and again.numel() == 1:
-        again.sum().backward()
-        grads = [wt.grad, bt.grad]
-    return {"value": value, "again": again, "grads": grads}
-
-
 def _data(gen, n_low=6, n_high=20):
     n = randint(gen, n_low, n_high)
     return rand(gen, n, 1), rand(gen, n, 1, low=-4.0, high=4.0)
@@ -372,7 +326,7 @@ def _data(gen, n_low=6, n_high=20):
 def _cost_case(nb, gen, fn):
     X, Y = _data(gen)
     w, b = _value(gen, 0.5, 3.0), _value(gen, 0.5, 3.0)
-    got = nb.probe(_probe_cost, what=f"{fn}(w, b, X, Y)", cell=fn, name=fn, w=w, b=b, X=X, Y=Y)
+    got = nb.probe(probes.cost, what=f"{fn}(w, b, X, Y)", cell=fn, name=fn, w=w, b=b, X=X, Y=Y)
     return w, b, X, Y, got
 
 
@@ -451,14 +405,10 @@ def test_total_cost_is_the_sum_of_squared_errors(nb, gen):
 # ------------------------------------------------------------- cost_gradient
 
 
-def _probe_cost_gradient(ns, w, b, X, Y):
-    return ns["cost_gradient"](w, b, X, Y)
-
-
 def _gradient_case(nb, gen):
     X, Y = _data(gen, 8, 25)
     w, b = _value(gen, 0.5, 3.0), _value(gen, 0.5, 3.0)
-    got = nb.probe(_probe_cost_gradient, what="cost_gradient(w, b, X, Y)", cell="cost_gradient", w=w, b=b, X=X, Y=Y)
+    got = nb.probe(probes.cost_gradient, what="cost_gradient(w, b, X, Y)", cell="cost_gradient", w=w, b=b, X=X, Y=Y)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         fail(f"cost_gradient returned {describe(got)}; it should return the pair (dJ/dw, dJ/db).")
     values = [as_float(v, "cost_gradient(w, b, X, Y)") for v in got]
@@ -511,20 +461,6 @@ def test_cost_gradient_dJ_db_matches_autograd(nb, gen):
 # ---------------------------------------------------- batch_gradient_descent
 
 
-def _probe_batch(ns, runs):
-    out = []
-    for w0, b0, X, Y, lr, n_iter, tol in runs:
-        if tol is None:
-            result = ns["batch_gradient_descent"](w0, b0, X, Y, lr, n_iter)
-        else:
-            result = ns["batch_gradient_descent"](w0, b0, X, Y, lr, n_iter, tol=tol)
-        info = {"result": result}
-        if isinstance(result, (tuple, list)) and len(result) == 3 and isinstance(result[2], (list, tuple)):
-            info["types"] = ["float" if isinstance(c, float) else type(c).__name__ for c in result[2]]
-        out.append(info)
-    return out
-
-
 def _line_data(gen):
     n = randint(gen, 20, 60)
     X = torch.linspace(-3, 3, n).view(-1, 1)
@@ -555,8 +491,8 @@ def _ref_batch(run):
     return w, b, torch.tensor(costs, dtype=torch.float64)
 
 
-def _probe_one(nb, run):
-    return nb.probe(_probe_batch, what="batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol)",
+def _run_one(nb, run):
+    return nb.probe(probes.batch, what="batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol)",
                     cell="batch_gradient_descent", reference=FOR_BATCH, runs=[run])[0]
 
 
@@ -566,7 +502,7 @@ TOL = dict(rtol=1e-4, atol=1e-5)
 @cell("test_batch_gradient_descent")
 def test_batch_gradient_descent_returns_w_b_and_one_float_cost_per_update(nb, gen):
     run = _batch_run(gen)
-    got = _probe_one(nb, run)
+    got = _run_one(nb, run)
     _, _, costs = _unpack(got)
     n_iter = run[5]
     if any(t == "Tensor" for t in got.get("types", [])):
@@ -582,7 +518,7 @@ def test_batch_gradient_descent_returns_w_b_and_one_float_cost_per_update(nb, ge
 def test_batch_gradient_descent_updates_w_and_b_together(nb, gen):
     run = _batch_run(gen)
     w0, b0, X, Y, lr, n_iter, _ = run
-    w, b, costs = _unpack(_probe_one(nb, run))
+    w, b, costs = _unpack(_run_one(nb, run))
     want_w, want_b, want_costs = _ref_batch(run)
     if close(costs, want_costs, **TOL) and close(w, want_w, **TOL) and close(b, want_b, **TOL):
         return
@@ -620,7 +556,7 @@ def _tol_run(gen):
 def test_batch_gradient_descent_stops_early_with_tol(nb, gen):
     run, k = _tol_run(gen)
     w0, b0, X, Y, lr, n_iter, tol = run
-    w, b, costs = _unpack(_probe_one(nb, run))
+    w, b, costs = _unpack(_run_one(nb, run))
     want_w, want_b, want_costs = _ref_batch(run)
     if len(costs) == len(want_costs) and close(costs, want_costs, **TOL) and close(w, want_w, **TOL) \
             and close(b, want_b, **TOL):
@@ -655,7 +591,7 @@ def test_batch_gradient_descent_finds_least_squares_or_diverges(nb, gen):
     # Start well away from the best slope, so that with the large rate the slope's overshoot dominates the cost.
     w0, b0 = w_ls + _value(gen, 1.0, 3.0), b_ls + _value(gen, 0.1, 1.0)
     runs = [(w0, b0, X, Y, 0.1, 400, None), (w0, b0, X, Y, big, 15, None)]
-    got = nb.probe(_probe_batch, what="batch_gradient_descent(w0, b0, X, Y, lr, n_iter)",
+    got = nb.probe(probes.batch, what="batch_gradient_descent(w0, b0, X, Y, lr, n_iter)",
                    cell="batch_gradient_descent", reference=FOR_BATCH, runs=runs)
     w, b, _ = _unpack(got[0])
     if abs(w - w_ls) > 1e-3 or abs(b - b_ls) > 1e-3:

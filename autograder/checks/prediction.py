@@ -5,11 +5,11 @@ and only collect values; every verdict is made here, against `solutions/`.
 """
 
 import torch
-from torch import nn
 
 from autograder.checking import (
     as_float, as_tensor, cell, close, describe, expect_close, fail, rand, randint,
 )
+from autograder.probes import prediction as probes
 from solutions import bind
 from solutions import prediction as ref
 
@@ -26,26 +26,9 @@ def _value(gen, low=0.5, high=4.0) -> float:
 # -------------------------------------------------------------------- params
 
 
-def _probe_params(ns):
-    got = {}
-    for name in ("w", "b"):
-        if name not in ns:
-            raise NameError(f"name {name!r} is not defined")
-        value = ns[name]
-        # The value as the params cell left it (later cells may experiment with w and b).
-        kept = SNAPSHOTS.get("params", {}).get(name)
-        if isinstance(value, torch.Tensor):
-            shown = kept if isinstance(kept, torch.Tensor) else value.detach().clone()
-            got[name] = {"tensor": True, "value": shown, "requires_grad": bool(value.requires_grad),
-                         "leaf": bool(value.is_leaf), "floating": bool(value.is_floating_point())}
-        else:
-            got[name] = {"tensor": False, "value": value if isinstance(value, (int, float)) else type(value).__name__}
-    return got
-
-
 @cell("test_params")
 def test_params_hold_slope_2_and_bias_minus_1(nb, gen):
-    got = nb.probe(_probe_params, what="the params cell", cell="params")
+    got = nb.probe(probes.params, what="the params cell", cell="params")
     w_want, b_want = (float(v) for v in ref.params())
     for name, want in (("w", w_want), ("b", b_want)):
         info = got[name]
@@ -66,7 +49,7 @@ def test_params_hold_slope_2_and_bias_minus_1(nb, gen):
 
 @cell("test_params")
 def test_params_require_grad(nb, gen):
-    got = nb.probe(_probe_params, what="the params cell", cell="params")
+    got = nb.probe(probes.params, what="the params cell", cell="params")
     for name in ("w", "b"):
         info = got[name]
         if not info["tensor"]:
@@ -86,24 +69,11 @@ def test_params_require_grad(nb, gen):
 # ------------------------------------------------------------------- forward
 
 
-def _probe_forward(ns, w, b, x, x_one):
-    ns["w"] = torch.tensor(w, requires_grad=True)
-    ns["b"] = torch.tensor(b, requires_grad=True)
-    out = ns["forward"](x)
-    one = ns["forward"](x_one)
-    grads = None
-    if isinstance(out, torch.Tensor) and out.requires_grad:
-        out.sum().backward()
-        grads = [None if ns["w"].grad is None else ns["w"].grad.clone(),
-                 None if ns["b"].grad is None else ns["b"].grad.clone()]
-    return {"out": out, "one": one, "grads": grads}
-
-
 def _forward_case(nb, gen):
     w, b = _value(gen), _value(gen)
     n = randint(gen, 5, 17)
     x, x_one = rand(gen, n, 1), rand(gen, 1)
-    got = nb.probe(_probe_forward, what="forward(x)", cell="forward", w=w, b=b, x=x, x_one=x_one)
+    got = nb.probe(probes.forward, what="forward(x)", cell="forward", w=w, b=b, x=x, x_one=x_one)
     return w, b, x, x_one, got
 
 
@@ -156,21 +126,6 @@ def test_forward_lets_gradients_reach_w_and_b(nb, gen):
 # -------------------------------------------------------------- linear_model
 
 
-def _probe_linear_model(ns, x):
-    model = SNAPSHOTS.get("linear_model", {}).get("model")
-    if model is None:
-        if "model" not in ns:
-            raise NameError("name 'model' is not defined")
-        model = ns["model"]
-    info = {"type": type(model).__name__, "is_class": isinstance(model, type), "is_linear": isinstance(model, nn.Linear)}
-    if isinstance(model, nn.Linear):
-        info.update(in_features=model.in_features, out_features=model.out_features,
-                    weight=model.weight.detach().clone(), bias=None if model.bias is None else model.bias.detach().clone())
-        if model.in_features == x.shape[1]:
-            info["y"] = model(x)
-    return info
-
-
 def _reference_layer():
     with torch.random.fork_rng():
         return ref.linear_model()
@@ -178,7 +133,7 @@ def _reference_layer():
 
 def _linear_case(nb, gen):
     x = rand(gen, randint(gen, 4, 12), 1)
-    got = nb.probe(_probe_linear_model, what="the linear_model cell", cell="linear_model", x=x)
+    got = nb.probe(probes.linear_model, what="the linear_model cell", cell="linear_model", x=x)
     if got["is_class"]:
         fail("model is the class nn.Linear itself, not a layer: create one by calling it, "
              "nn.Linear(in_features=1, out_features=1).")
@@ -216,49 +171,6 @@ def test_linear_model_predicts_x_wt_plus_b(nb, gen):
 # ------------------------------------------------------------------------ LR
 
 
-def _probe_lr_structure(ns, in_size, out_size):
-    if "LR" not in ns:
-        raise NameError("name 'LR' is not defined")
-    m = ns["LR"](in_size, out_size)
-    info = {"is_module": isinstance(m, nn.Module), "type": type(m).__name__}
-    linear = m.__dict__.get("_modules", {}).get("linear", m.__dict__.get("linear"))
-    info["linear_type"] = type(linear).__name__
-    info["linear_is_list"] = isinstance(linear, (list, tuple))
-    info["hidden"] = [name for name, value in vars(m).items()
-                      if isinstance(value, (list, tuple, dict))
-                      and any(isinstance(v, nn.Module) for v in (value.values() if isinstance(value, dict) else value))]
-    if isinstance(linear, nn.Linear):
-        info.update(in_features=linear.in_features, out_features=linear.out_features)
-    if isinstance(m, nn.Module):
-        info["names"] = [name for name, _ in m.named_parameters()]
-        info["keys"] = list(m.state_dict().keys())
-    return info
-
-
-def _probe_lr_forward(ns, in_size, out_size, pool):
-    if "LR" not in ns:
-        raise NameError("name 'LR' is not defined")
-    m = ns["LR"](in_size, out_size)
-    layer = None
-    candidates = list(vars(m).values())
-    candidates += list(vars(m).get("_modules", {}).values())
-    for value in candidates:
-        if isinstance(value, nn.Linear):
-            layer = value
-            break
-        if isinstance(value, (list, tuple)):
-            found = [v for v in value if isinstance(v, nn.Linear)]
-            if found:
-                layer = found[0]
-                break
-    if layer is None:
-        return {"layer": False}
-    x = pool[:, : layer.in_features]
-    y = m(x)
-    return {"layer": True, "x": x, "y": y, "weight": layer.weight.detach().clone(),
-            "bias": None if layer.bias is None else layer.bias.detach().clone()}
-
-
 def _sizes(gen):
     in_size = randint(gen, 2, 5)
     out_size = randint(gen, 2, 4)
@@ -270,7 +182,7 @@ def _sizes(gen):
 @cell("test_LR")
 def test_LR_holds_a_linear_layer_of_the_given_sizes(nb, gen):
     in_size, out_size = _sizes(gen)
-    got = nb.probe(_probe_lr_structure, what=f"LR({in_size}, {out_size})", cell="LR",
+    got = nb.probe(probes.lr_structure, what=f"LR({in_size}, {out_size})", cell="LR",
                    in_size=in_size, out_size=out_size)
     if not got["is_module"]:
         fail(f"LR({in_size}, {out_size}) is a {got['type']}, not an nn.Module: write `class LR(nn.Module):`.")
@@ -298,7 +210,7 @@ def test_LR_holds_a_linear_layer_of_the_given_sizes(nb, gen):
 def test_LR_forward_returns_the_layer_output(nb, gen):
     in_size, out_size = _sizes(gen)
     n = randint(gen, 4, 11)
-    got = nb.probe(_probe_lr_forward, what=f"LR({in_size}, {out_size})(x)", cell="LR",
+    got = nb.probe(probes.lr_forward, what=f"LR({in_size}, {out_size})(x)", cell="LR",
                    in_size=in_size, out_size=out_size, pool=rand(gen, n, 8))
     if not got["layer"]:
         fail(f"LR({in_size}, {out_size}) holds no nn.Linear layer, so its forward could not be checked: "
@@ -319,7 +231,7 @@ def test_LR_forward_returns_the_layer_output(nb, gen):
 @cell("test_LR")
 def test_LR_registers_its_parameters(nb, gen):
     in_size, out_size = _sizes(gen)
-    got = nb.probe(_probe_lr_structure, what=f"LR({in_size}, {out_size})", cell="LR",
+    got = nb.probe(probes.lr_structure, what=f"LR({in_size}, {out_size})", cell="LR",
                    in_size=in_size, out_size=out_size)
     if not got["is_module"]:
         fail("LR is not an nn.Module, so it has no registered parameters.")
@@ -338,42 +250,11 @@ def test_LR_registers_its_parameters(nb, gen):
 # ------------------------------------------------------------ set_parameters
 
 
-def _probe_set_parameters(ns, in_size, out_size, weight, bias, x):
-    m = ns["LR"](in_size, out_size)
-    before = {"weight": m.linear.weight.detach().clone(), "bias": m.linear.bias.detach().clone()}
-    try:
-        back = ns["set_parameters"](m, weight, bias)
-    except Exception as exc:  # noqa: BLE001 - reported as data, judged by the check
-        if type(exc).__name__ == "NotImplementedError":
-            raise
-        return {"error": f"{type(exc).__name__}: {exc}"}
-    lin = m.linear
-    params = dict(m.named_parameters())
-    y = None
-    if isinstance(lin.weight, torch.Tensor) and isinstance(lin.bias, torch.Tensor):
-        y = m(x)
-        if y.requires_grad:
-            y.sum().backward()
-    return {
-        "error": None,
-        "same": back is m,
-        "back": None if back is None else type(back).__name__,
-        "before_w": before["weight"], "before_b": before["bias"],
-        "weight": lin.weight.detach().clone() if isinstance(lin.weight, torch.Tensor) else None,
-        "bias": lin.bias.detach().clone() if isinstance(lin.bias, torch.Tensor) else None,
-        "are_parameters": isinstance(lin.weight, nn.Parameter) and isinstance(lin.bias, nn.Parameter),
-        "registered": params.get("linear.weight") is lin.weight and params.get("linear.bias") is lin.bias,
-        "requires_grad": bool(getattr(lin.weight, "requires_grad", False) and getattr(lin.bias, "requires_grad", False)),
-        "grad_reached": lin.weight.grad is not None and lin.bias.grad is not None,
-        "y": y,
-    }
-
-
 def _set_case(nb, gen):
     in_size, out_size = _sizes(gen)
     weight, bias = rand(gen, out_size, in_size), rand(gen, out_size)
     x = rand(gen, randint(gen, 3, 9), in_size)
-    got = nb.probe(_probe_set_parameters, what="set_parameters(model, weight, bias)", cell="set_parameters",
+    got = nb.probe(probes.set_parameters, what="set_parameters(model, weight, bias)", cell="set_parameters",
                    reference=("LR",), in_size=in_size, out_size=out_size, weight=weight, bias=bias, x=x)
     return weight, bias, x, got
 
@@ -437,25 +318,12 @@ def test_set_parameters_returns_the_same_trainable_model(nb, gen):
                  hint="After set_parameters the model should still predict x W^T + b with its parameters.")
 
 
-def _probe_set_numbers(ns, weight, bias, x):
-    m = ns["LR"](1, 1)
-    before = [float(m.linear.weight), float(m.linear.bias)]
-    try:
-        back = ns["set_parameters"](m, weight, bias)
-    except Exception as exc:  # noqa: BLE001
-        if type(exc).__name__ == "NotImplementedError":
-            raise
-        return {"error": f"{type(exc).__name__}: {exc}"}
-    return {"error": None, "weight": m.linear.weight.detach().clone(), "bias": m.linear.bias.detach().clone(),
-            "y": m(x).detach(), "same": back is m, "before": before}
-
-
 @cell("test_set_parameters")
 def test_set_parameters_accepts_plain_numbers_for_a_1_to_1_model(nb, gen):
     weight, bias = round(_value(gen), 3), round(_value(gen), 3)
     x = rand(gen, randint(gen, 3, 8), 1)
     call = f"set_parameters(LR(1, 1), {weight}, {bias})"
-    got = nb.probe(_probe_set_numbers, what=call, cell="set_parameters", reference=("LR",),
+    got = nb.probe(probes.set_numbers, what=call, cell="set_parameters", reference=("LR",),
                    weight=weight, bias=bias, x=x)
     if got["error"] is not None:
         error = got["error"]

@@ -9,29 +9,10 @@ trains and, for messages, what the lab calls its second parameter.
 import torch
 
 from autograder.checking import as_float, as_tensor, close, describe, fail, rand
+from autograder.probes import steps as probes
 
 
 # ----------------------------------------------------------- backward_update
-
-
-def _probe_backward_update(ns, values, targets, coefs, lr, trained):
-    params = [torch.tensor(v, requires_grad=True) for v in values]
-    originals = list(params)
-    loss = sum(c * (p - t) ** 2 for c, p, t in zip(coefs, params, targets))
-    for name, value in trained.items():
-        ns[name] = torch.tensor(value, requires_grad=True)
-    before = {name: ns[name] for name in trained}
-    ns["backward_update"](loss, params, lr)
-    after = {name: ns.get(name) for name in trained}
-    return {
-        "values": [p.detach().clone() for p in originals],
-        "grads": [None if p.grad is None else p.grad.detach().clone() for p in originals],
-        "leaf": [p.is_leaf for p in originals],
-        "requires_grad": [p.requires_grad for p in originals],
-        "same_objects": len(params) == len(originals) and all(a is b for a, b in zip(params, originals)),
-        "globals_changed": not all(after[name] is before[name] and isinstance(after[name], torch.Tensor)
-                                   and float(after[name].detach()) == value for name, value in trained.items()),
-    }
 
 
 def update_case(nb, gen, trained: tuple[str, ...]):
@@ -43,7 +24,7 @@ def update_case(nb, gen, trained: tuple[str, ...]):
     coefs = [float(v) for v in rand(gen, k, low=0.5, high=3.0)]
     lr = float(rand(gen, 1, low=0.02, high=0.2))
     decoys = {name: float(rand(gen, 1)) for name in trained}
-    got = nb.probe(_probe_backward_update, what="backward_update(loss, params, lr)", cell="backward_update",
+    got = nb.probe(probes.backward_update, what="backward_update(loss, params, lr)", cell="backward_update",
                    values=values, targets=targets, coefs=coefs, lr=lr, trained=decoys)
     grads = [2 * c * (v - t) for c, v, t in zip(coefs, values, targets)]
     return values, grads, lr, got
@@ -99,22 +80,12 @@ def judge_update_keeps_leaves(case) -> None:
 # ---------------------------------------------------------------- zero_grad
 
 
-def _probe_zero_grad(ns, values, coefs, coefs2):
-    params = [torch.tensor(v, requires_grad=True) for v in values]
-    sum(c * p ** 2 for c, p in zip(coefs, params)).backward()
-    ns["zero_grad"](params)
-    cleared = [None if p.grad is None else p.grad.detach().clone() for p in params]
-    kept = [p.detach().clone() for p in params]
-    sum(c * p ** 3 for c, p in zip(coefs2, params)).backward()
-    return {"cleared": cleared, "values": kept, "second": [None if p.grad is None else p.grad for p in params]}
-
-
 def zero_case(nb, gen):
     """Three parameters with gradients, cleared by the student's ``zero_grad``, then a second backward()."""
     values = [float(v) for v in rand(gen, 3, low=0.5, high=3.0)]
     coefs = [float(v) for v in rand(gen, 3, low=0.5, high=2.0)]
     coefs2 = [float(v) for v in rand(gen, 3, low=0.5, high=2.0)]
-    got = nb.probe(_probe_zero_grad, what="zero_grad(params)", cell="zero_grad",
+    got = nb.probe(probes.zero_grad, what="zero_grad(params)", cell="zero_grad",
                    values=values, coefs=coefs, coefs2=coefs2)
     return values, coefs, coefs2, got
 
@@ -152,3 +123,16 @@ def judge_zero_clears_and_keeps(case) -> None:
         guess = " (only the first was cleared?)" if left == list(range(1, len(values))) else ""
         fail(f"zero_grad left {which} parameters' gradients non-zero{guess}: clear p.grad for every "
              "parameter in params.")
+
+
+# ---------------------------------------------------------------- converged
+
+
+def fail_if_the_data_changed(got: dict, reference: dict, cell: str) -> None:
+    """After a lab's training cell: say so when the student's code replaced or
+    changed the data ``X`` and ``Y`` the provided cells made."""
+    for name in ("X", "Y"):
+        mine, theirs = got.get(name), reference.get(name)
+        if not isinstance(mine, torch.Tensor) or not close(mine, theirs):
+            fail(f"after {cell} the data {name} is not what the provided cells made ({describe(mine)}): "
+                 "training must read X and Y, never replace or change them.")

@@ -10,6 +10,7 @@ import torch
 from autograder.checking import (
     as_tensor, cell, close, describe, expect_close, fail, rand, randint,
 )
+from autograder.probes import training_slope_bias as probes
 from autograder.checks import steps
 from solutions import bind
 from solutions import training_slope_bias as ref
@@ -36,22 +37,10 @@ def _tensor_or_array(value, what):
 # ------------------------------------------------------------------- forward
 
 
-def _probe_forward(ns, w, b, x, X):
-    ns["w"] = torch.tensor(w, requires_grad=True)
-    ns["b"] = torch.tensor(b, requires_grad=True)
-    ns["X"] = X
-    out = ns["forward"](x)
-    grads = None
-    if isinstance(out, torch.Tensor) and out.requires_grad:
-        out.sum().backward()
-        grads = {"w": ns["w"].grad, "b": ns["b"].grad}
-    return {"out": out, "grads": grads}
-
-
 def _forward_case(nb, gen):
     w, b, n = _param(gen), _param(gen, low=0.5, high=4.0), randint(gen, 5, 17)
     x, X = rand(gen, n, 1), rand(gen, n + 3, 1)
-    got = nb.probe(_probe_forward, what="forward(x)", cell="forward", w=w, b=b, x=x, X=X)
+    got = nb.probe(probes.forward, what="forward(x)", cell="forward", w=w, b=b, x=x, X=X)
     return w, b, x, X, got
 
 
@@ -108,20 +97,6 @@ from autograder.checks.training_slope import (  # noqa: E402,F401
 # ------------------------------------------------------------- cost_surface
 
 
-def _probe_cost_surface(ns, w_values, b_values, X, Y, w0, b0, X_global, Y_global):
-    ns["w"] = torch.tensor(w0, requires_grad=True)
-    ns["b"] = torch.tensor(b0, requires_grad=True)
-    ns["X"], ns["Y"] = X_global, Y_global
-    Z = ns["cost_surface"](w_values, b_values, X, Y)
-    if isinstance(Z, (list, tuple)):
-        try:
-            Z = torch.tensor(Z, dtype=torch.float64) if not (Z and isinstance(Z[0], torch.Tensor)) \
-                else torch.stack([torch.as_tensor(r) for r in Z])
-        except Exception:  # noqa: BLE001 - report what came back instead
-            pass
-    return Z
-
-
 def _surface_case(nb, gen):
     """A non-square grid (never square: a transposed surface cannot pass)."""
     m = randint(gen, 7, 12)
@@ -131,7 +106,7 @@ def _surface_case(nb, gen):
     n = randint(gen, 8, 20)
     X = rand(gen, n, 1)
     Y = _param(gen, low=0.5, high=3) * X + _param(gen, low=0.5, high=2) + 0.3 * rand(gen, n, 1)
-    got = nb.probe(_probe_cost_surface, what="cost_surface(w_values, b_values, X, Y)", cell="cost_surface",
+    got = nb.probe(probes.cost_surface, what="cost_surface(w_values, b_values, X, Y)", cell="cost_surface",
                    reference=("forward", "criterion"), w_values=w_values, b_values=b_values, X=X, Y=Y,
                    w0=float(rand(gen, 1)), b0=float(rand(gen, 1)), X_global=rand(gen, n + 4, 1),
                    Y_global=rand(gen, n + 4, 1))
@@ -215,50 +190,13 @@ def test_zero_grad_clears_every_gradient_and_keeps_the_parameters(nb, gen):
 # -------------------------------------------------------------- train_model
 
 
-def _probe_train_model(ns, w0, b0, X, Y, epochs, lr):
-    ns["w"] = torch.tensor(w0, requires_grad=True)
-    ns["b"] = torch.tensor(b0, requires_grad=True)
-    ns["X"], ns["Y"] = X, Y
-    result = ns["train_model"](epochs, lr)
-    w, b = ns.get("w"), ns.get("b")
-
-    def number(v):
-        if isinstance(v, torch.Tensor) and v.numel() == 1:
-            return ("tensor", float(v.detach().reshape(())))
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return (type(v).__name__, float(v))
-        return (type(v).__name__, None)
-
-    out = {"kind": type(result).__name__, "w": w.detach().clone() if isinstance(w, torch.Tensor) else None,
-           "b": b.detach().clone() if isinstance(b, torch.Tensor) else None}
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        out["result"] = result
-        return out
-    losses, path = result
-    out["losses"] = [number(v) for v in losses] if isinstance(losses, (list, tuple)) else None
-    out["losses_repr"] = None if isinstance(losses, (list, tuple)) else losses
-    points = None
-    if isinstance(path, (list, tuple)) or (isinstance(path, torch.Tensor) and path.dim() == 2):
-        points = []
-        for point in path:
-            if isinstance(point, torch.Tensor) and point.numel() == 2:
-                point = [point.reshape(-1)[0], point.reshape(-1)[1]]
-            if isinstance(point, (list, tuple)) and len(point) == 2:
-                points.append([number(point[0]), number(point[1])])
-            else:
-                points.append(None)
-    out["path"] = points
-    out["path_repr"] = None if points is not None else path
-    return out
-
-
 def _train_case(nb, gen):
     n = randint(gen, 12, 30)
     X = torch.linspace(-3, 3, n).view(-1, 1)
     Y = _param(gen) * X + _param(gen, low=0.5, high=3.0) + 0.1 * torch.randn(X.shape, generator=gen)
     w0, b0 = float(rand(gen, 1, low=-8, high=8)), float(rand(gen, 1, low=-8, high=8))
     epochs, lr = randint(gen, 4, 9), float(rand(gen, 1, low=0.02, high=0.08))
-    got = nb.probe(_probe_train_model, what="train_model(epochs, lr)", cell="train_model",
+    got = nb.probe(probes.train_model, what="train_model(epochs, lr)", cell="train_model",
                    reference=EARLIER, w0=w0, b0=b0, X=X, Y=Y, epochs=epochs, lr=lr)
     run = bind(ref, w=torch.tensor(w0, requires_grad=True), b=torch.tensor(b0, requires_grad=True), X=X, Y=Y)
     want_losses, want_path = run.train_model(epochs, lr)
@@ -426,30 +364,6 @@ def test_train_model_path_follows_the_updates_of_w_and_b(nb, gen):
 # ------------------------------------------------------------- plot_contour
 
 
-def _probe_plot_contour(ns, w_values, b_values, Z, path):
-    ax = ns["plot_contour"](w_values, b_values, Z, path)
-    if not hasattr(ax, "collections") and hasattr(ax, "get_axes") and ax.get_axes():
-        ax = ax.get_axes()[0]
-    info = describe_axes(ax)
-    if not info.get("is_axes"):
-        return info
-    contours = []
-    for coll in ax.collections:
-        if type(coll).__name__ not in ("QuadContourSet", "ContourSet", "TriContourSet"):
-            continue
-        levels = [float(v) for v in np.asarray(coll.levels, dtype=float).reshape(-1)]
-        vertices = []
-        for path_ in coll.get_paths():
-            verts = np.asarray(path_.vertices, dtype=float)
-            codes = path_.codes
-            if codes is not None:
-                verts = verts[np.asarray(codes) != 79]
-            vertices.append(verts[:400].tolist())
-        contours.append({"levels": levels, "filled": bool(getattr(coll, "filled", False)), "vertices": vertices})
-    info["contours"] = contours
-    return info
-
-
 def _plot_case(nb, gen):
     m = randint(gen, 12, 18)
     k = m + randint(gen, 3, 7)
@@ -463,7 +377,7 @@ def _plot_case(nb, gen):
     start = (float(w_values[-2]), float(b_values[1]))
     path = [(start[0] + (w_c - start[0]) * (1 - 0.5 ** s), start[1] + (b_c - start[1]) * (1 - 0.6 ** s))
             for s in range(steps + 1)]
-    got = nb.probe(_probe_plot_contour, what="plot_contour(w_values, b_values, Z, path)", cell="plot_contour",
+    got = nb.probe(probes.plot_contour, what="plot_contour(w_values, b_values, Z, path)", cell="plot_contour",
                    w_values=w_values, b_values=b_values, Z=Z, path=path)
     if not got.get("is_axes"):
         fail(f"plot_contour returned a {got.get('type', '?')}; it should return the matplotlib Axes it drew on "
@@ -560,24 +474,23 @@ def test_converged_slope_and_bias_match_reference_training(nb, gen):
     if got is None:
         fail("the cell that runs `losses, path = train_model(15, 0.1)` did not run, so there are no "
              "trained parameters.")
-    X, Y, w, b = got.get("X"), got.get("Y"), got.get("w"), got.get("b")
-    if not isinstance(X, torch.Tensor) or not isinstance(Y, torch.Tensor):
-        fail("the data X and Y were no longer tensors after training.")
+    w, b = got.get("w"), got.get("b")
     for name, value in (("w", w), ("b", b)):
         if not isinstance(value, torch.Tensor) or value.numel() != 1:
             fail(f"after `losses, path = train_model(15, 0.1)` the global {name} is {describe(value)}, "
                  "not a one-element tensor.")
-    run = bind(ref, w=torch.tensor(-15.0, requires_grad=True), b=torch.tensor(-10.0, requires_grad=True), X=X, Y=Y)
-    run.train_model(15, 0.1)
-    want = (run.globals["w"].item(), run.globals["b"].item())
+    # The reference is the solution notebook's own run, on the data the provided cells make.
+    want_run = nb.reference_snapshot("run_training")
+    want = (float(want_run["w"]), float(want_run["b"]))
     value = (float(w.reshape(())), float(b.reshape(())))
     if all(abs(v - t) <= 1e-3 + 1e-3 * abs(t) for v, t in zip(value, want)):
         return
+    steps.fail_if_the_data_changed(got, want_run, "`losses, path = train_model(15, 0.1)`")
     if value == (-15.0, -10.0):
         fail("after `losses, path = train_model(15, 0.1)` w and b are still -15 and -10: training did "
              "not update the global parameters.")
     if abs(value[1] + 10.0) < 1e-6:
         fail(f"after training the bias is still b = -10 (w = {value[0]:.5g}): the bias was never updated.")
     fail(f"after `losses, path = train_model(15, 0.1)` your parameters are w = {value[0]:.5g}, "
-         f"b = {value[1]:.5g}; training from (-15, -10) on this data should reach w = {want[0]:.5g}, "
+         f"b = {value[1]:.5g}; training from (-15, -10) on the notebook's data should reach w = {want[0]:.5g}, "
          f"b = {want[1]:.5g}.")
