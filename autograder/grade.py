@@ -18,11 +18,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import assignments, report
+from autograder import assignments, report, taint
 from autograder.fingerprint import grader_fingerprint, result_key, stored_result
-from autograder.notebook import LoadError, assignment_of, build_program, read_source, read_submission
+from autograder.notebook import (LoadError, Program, assignment_of, build_program, grade_ids, read_source,
+                                 read_submission)
 from autograder.results import SubmissionResult
-from autograder.sandbox.client import Limits
+from autograder.sandbox.limits import Limits
 
 #: Most submissions a worker grades in one pytest session.
 BATCH_SIZE = 25
@@ -124,11 +125,13 @@ def _remove_stale_temporaries(out_dir: Path) -> None:
 
 
 class _Worker:
-    """A worker process's long-lived state: its sandbox."""
+    """A worker process's long-lived state: its sandbox, and the reference
+    runs of the solution notebooks it made with it."""
 
     sandbox = None
     limits: Limits = Limits()
     hide: tuple[str, ...] = ()
+    references: dict[str, dict] = {}
 
     @classmethod
     def ensure_sandbox(cls):
@@ -147,6 +150,15 @@ class _Worker:
                 pass
         cls.sandbox = None
 
+    @classmethod
+    def reference_snapshots(cls, assignment, source, snapshots) -> dict:
+        from autograder.execute import reference_run
+
+        if assignment.name not in cls.references:
+            cls.references[assignment.name] = reference_run(cls.ensure_sandbox(), source, snapshots,
+                                                            cls.limits.timeout)
+        return cls.references[assignment.name]
+
 
 def _init_worker(limits: Limits, hide: tuple[str, ...] = ()) -> None:
     """Set up a worker process: its limits, and the folders student code must not see."""
@@ -157,7 +169,8 @@ def _init_worker(limits: Limits, hide: tuple[str, ...] = ()) -> None:
 
 def _wrong_notebook(nb, name: str) -> str | None:
     """A message when ``nb`` is plainly another assignment's notebook."""
-    tagged = nb.metadata.get("autograder", {}).get("assignment") if isinstance(nb.metadata.get("autograder"), dict) else None
+    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    tagged = meta.get("autograder", {}).get("assignment") if isinstance(meta.get("autograder"), dict) else None
     if isinstance(tagged, str) and tagged != name and tagged in assignments.NAMES:
         return f"This is the notebook of the `{tagged}` assignment, not `{name}`: submit {name}.ipynb."
     catalogue = {}
@@ -165,15 +178,43 @@ def _wrong_notebook(nb, name: str) -> str | None:
         catalogue[other.name] = {c.grade_id for c in read_source(other.source_notebook)}
     own = catalogue.get(name, set())
     best = assignment_of(nb, catalogue)
-    ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells} - {None}
+    ids = set(grade_ids(nb)) - {None}
     if best and best != name and ids and not (ids & own):
         return f"This is the notebook of the `{best}` assignment, not `{name}`: submit {name}.ipynb."
     return None
 
 
+def load(sub: Submission, name: str, source) -> Program:
+    """The program to run for ``sub``, or :class:`LoadError` saying why there is none."""
+    if sub.path is None:
+        raise LoadError(sub.problem or "No notebook was found.")
+    nb = read_submission(sub.path)
+    wrong = _wrong_notebook(nb, name)
+    if wrong:
+        raise LoadError(wrong)
+    program = build_program(nb, source)
+    if len(program.missing_answers) == sum(1 for c in source if c.role == "answer"):
+        raise LoadError(f"None of the answer cells of {name} were found in {sub.path.name}: "
+                        f"is this the right notebook?")
+    return program
+
+
+def _load_any(sub: Submission, name: str, source) -> Program | str:
+    """:func:`load`, with whatever goes wrong in one file that file's result:
+    the program, or the message its student gets."""
+    try:
+        return load(sub, name, source)
+    except LoadError as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - a file that breaks the reader breaks nobody else's grade
+        return (f"{sub.path.name if sub.path else 'The file'} could not be read as a notebook "
+                f"({type(exc).__name__}): open it in Jupyter, check that it works, save it and submit it again.")
+
+
 def grade_batch(name: str, batch: list[Submission], out_dir: Path) -> list[dict]:
     """Grade ``batch`` in this process; write each ``results.json``; return
-    the rows for ``grades.csv``."""
+    the rows for ``grades.csv``. Whatever goes wrong with one submission is
+    that submission's result: the others are graded as if it were not there."""
     from autograder.execute import execute
     from autograder.harness import Job, Notebook, run_checks
 
@@ -181,7 +222,9 @@ def grade_batch(name: str, batch: list[Submission], out_dir: Path) -> list[dict]
     source = read_source(assignment.source_notebook)
     cells = {c.grade_id: c.points for c in source if c.role == "test"}
     reference = assignment.solutions()
-    snapshots = getattr(assignment.checks(), "SNAPSHOT_AFTER", {})
+    checks = assignment.checks()
+    snapshots = getattr(checks, "SNAPSHOT_AFTER", {})
+    words = taint.vocabulary(checks, reference, *assignment.probe_modules())
     rows: list[dict] = []
     programs = {}
     keys: dict[str, str] = {}
@@ -195,19 +238,9 @@ def grade_batch(name: str, batch: list[Submission], out_dir: Path) -> list[dict]
     jobs = []
     for sub in batch:
         t0 = time.monotonic()
-        try:
-            if sub.path is None:
-                raise LoadError(sub.problem or "No notebook was found.")
-            nb = read_submission(sub.path)
-            wrong = _wrong_notebook(nb, name)
-            if wrong:
-                raise LoadError(wrong)
-            program = build_program(nb, source)
-            if len(program.missing_answers) == sum(1 for c in source if c.role == "answer"):
-                raise LoadError(f"None of the answer cells of {name} were found in {sub.path.name}: "
-                                f"is this the right notebook?")
-        except LoadError as exc:
-            finish(SubmissionResult(sub.student_id, name, cells=dict(cells), load_error=str(exc),
+        program = _load_any(sub, name, source)
+        if isinstance(program, str):
+            finish(SubmissionResult(sub.student_id, name, cells=dict(cells), load_error=program,
                                     seconds=time.monotonic() - t0, key=sub.key))
             continue
         programs[sub.student_id] = program
@@ -217,44 +250,61 @@ def grade_batch(name: str, batch: list[Submission], out_dir: Path) -> list[dict]
             started[student_id] = time.monotonic()
             sandbox = _Worker.ensure_sandbox()
             try:
+                references = _Worker.reference_snapshots(assignment, source, snapshots)
                 execution = execute(sandbox, program, snapshots, _Worker.limits.timeout)
             except Exception:
                 _Worker.reset_sandbox()
                 raise
             return Notebook(student_id, execution, reference, _Worker.limits.timeout,
-                            program.missing_answers, close=sandbox.cleanup)
+                            program.missing_answers, close=sandbox.cleanup, reference_snapshots=references,
+                            words=words)
 
         jobs.append(Job(sub.student_id, start))
 
     def on_done(job, checks, notebook) -> None:
-        program = programs[job.student_id]
-        notes = list(program.notes)
-        notes += [f"The answer cell `{g}` is missing from your notebook." for g in program.missing_answers]
-        if notebook is not None:
-            for label, outcome in notebook.execution.outcomes.items():
-                if outcome.status == "timeout":
-                    notes.append(f"The cell `{label}` did not finish within {notebook.timeout:g} s and was "
-                                 "stopped; the rest of the notebook was graded without it.")
-                elif outcome.status == "crashed":
-                    notes.append(f"The cell `{label}` stopped the Python process (sys.exit, os._exit, or "
-                                 "running out of memory or CPU time); the rest of the notebook was graded "
-                                 "without it.")
-                elif outcome.error is not None and (outcome.error.type_name == "MemoryError"
-                                                    or "can't allocate memory" in outcome.error.message):
-                    notes.append(f"The cell `{label}` exceeded the memory limit "
-                                 f"({_Worker.limits.memory_mb} MB) and was stopped there.")
-            if notebook.patched:
-                names = ", ".join(sorted(notebook.patched)[:8])
-                notes.append(f"Your code replaced {names}; the grader put the originals back before "
-                             "checking.")
-        seconds = time.monotonic() - started.get(job.student_id, time.monotonic())
-        isolation = _Worker.sandbox.isolation if _Worker.sandbox is not None else "unknown"
-        finish(SubmissionResult(job.student_id, name, checks, dict(cells), notes=notes, seconds=seconds,
-                                isolation=isolation, key=keys[job.student_id]))
+        try:
+            finish(_result(name, job, checks, notebook, programs[job.student_id], cells,
+                           keys[job.student_id], time.monotonic() - started.get(job.student_id, time.monotonic())))
+        except Exception as exc:  # noqa: BLE001 - one student's broken result is not the batch's
+            _report_failure(exc, [job])
+            rows.append(_internal_failure(name, Submission(job.student_id, None), out_dir, cells, exc))
 
-    if jobs:
-        run_checks(assignment.checks_file, jobs, on_done)
+    done = run_checks(assignment.checks_file, jobs, on_done)
+    # If pytest itself stopped part-way, every submission it did not finish is
+    # graded again on its own: only one that stops pytest by itself loses its grade.
+    for job in [job for job in jobs if job.student_id in done.unfinished]:
+        _Worker.reset_sandbox()
+        retry = run_checks(assignment.checks_file, [job], on_done)
+        if retry.unfinished:
+            _report_failure(RuntimeError(retry.error), [job])
+            rows.append(_internal_failure(name, Submission(job.student_id, None), out_dir, cells,
+                                          RuntimeError(retry.error)))
     return rows
+
+
+def _result(name, job, checks, notebook, program, cells, key, seconds) -> SubmissionResult:
+    notes = list(program.notes)
+    notes += [f"The answer cell `{g}` is missing from your notebook." for g in program.missing_answers]
+    if notebook is not None:
+        for label, outcome in notebook.execution.outcomes.items():
+            if outcome.status == "timeout":
+                notes.append(f"The cell `{label}` did not finish within {notebook.timeout:g} s and was "
+                             "stopped; the rest of the notebook was graded without it.")
+            elif outcome.status == "crashed":
+                notes.append(f"The cell `{label}` stopped the Python process (sys.exit, os._exit, or "
+                             "running out of memory or CPU time); the rest of the notebook was graded "
+                             "without it.")
+            elif outcome.error is not None and (outcome.error.type_name == "MemoryError"
+                                                or "can't allocate memory" in outcome.error.message):
+                notes.append(f"The cell `{label}` exceeded the memory limit "
+                             f"({_Worker.limits.memory_mb} MB) and was stopped there.")
+        if notebook.patched:
+            names = ", ".join(sorted(notebook.patched)[:8])
+            notes.append(f"Your code replaced {names}; the grader put the originals back before "
+                         "checking.")
+    isolation = _Worker.sandbox.isolation if _Worker.sandbox is not None else "unknown"
+    return SubmissionResult(job.student_id, name, checks, dict(cells), notes=notes, seconds=seconds,
+                            isolation=isolation, key=key)
 
 
 def _report_failure(error: BaseException, batch: list[Submission]) -> None:

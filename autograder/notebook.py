@@ -18,6 +18,10 @@ import nbformat
 
 #: Submissions larger than this are not read.
 MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024
+#: Most JSON arrays and objects a submission may hold (each is an object in the grader's memory).
+MAX_NOTEBOOK_CONTAINERS = 500_000
+#: Most code one cell may hold; a larger cell is not parsed by the grader, and raises when it runs.
+MAX_CELL_CHARS = 1_000_000
 
 
 class LoadError(Exception):
@@ -104,6 +108,9 @@ def read_submission(path: Path) -> nbformat.NotebookNode:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise LoadError(f"{path.name} is not a Jupyter notebook: it is not text (is it a PDF or a zip?).") from None
+    if text.count("[") + text.count("{") > MAX_NOTEBOOK_CONTAINERS:
+        raise LoadError(f"{path.name} is not a Jupyter notebook a person saved: it holds more than "
+                        f"{MAX_NOTEBOOK_CONTAINERS} JSON lists and objects.")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -111,12 +118,18 @@ def read_submission(path: Path) -> nbformat.NotebookNode:
         raise LoadError(f"{path.name} is not a valid Jupyter notebook: {hint} "
                         f"(JSON error at line {exc.lineno}). Download it again with File > Download "
                         "and resubmit.") from None
+    except RecursionError:
+        raise LoadError(f"{path.name} is not a Jupyter notebook a person saved: its JSON is nested "
+                        "thousands of levels deep.") from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
         raise LoadError(f"{path.name} is JSON but not a Jupyter notebook (it has no cells).")
     try:
         nb = nbformat.reads(text, as_version=4)
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds on broken files
-        raise LoadError(f"{path.name} could not be read as a notebook ({type(exc).__name__}: {exc}).") from None
+        raise LoadError(f"{path.name} could not be read as a notebook ({type(exc).__name__}: "
+                        f"{str(exc)[:300]}).") from None
+    if not isinstance(nb.get("cells"), list):
+        raise LoadError(f"{path.name} is not a Jupyter notebook: its `cells` is not a list of cells.")
     return nb
 
 
@@ -124,22 +137,35 @@ def read_submission(path: Path) -> nbformat.NotebookNode:
 
 
 def _grade_id(cell) -> str | None:
-    meta = cell.get("metadata", {})
+    meta = cell.get("metadata", {}) if isinstance(cell, dict) else None
     nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
     gid = nbg.get("grade_id") if isinstance(nbg, dict) else None
     return gid if isinstance(gid, str) and gid else None
 
 
+def grade_ids(nb) -> list[str | None]:
+    """The nbgrader ``grade_id`` of every cell (``None`` where there is none)."""
+    return [_grade_id(c) for c in _cells(nb)]
+
+
+def _cells(nb) -> list[dict]:
+    """The notebook's cells that are cells at all (a hand-edited file may hold anything)."""
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    return [c for c in cells if isinstance(c, dict)] if isinstance(cells, list) else []
+
+
 def _source(cell) -> str:
     src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
+    return "".join(str(part) for part in src) if isinstance(src, list) else str(src)
 
 
 def _defined_names(source: str) -> set[str]:
     """Top-level names a cell defines (functions, classes, assignments)."""
+    if len(source) > MAX_CELL_CHARS:
+        return set()
     try:
         tree = ast.parse(transform_ipython(source))
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # NUL bytes, nesting, size
         return set()
     names = set()
     for node in tree.body:
@@ -183,6 +209,15 @@ def transform_ipython(source: str) -> str:
         return source
 
 
+def _runnable(source: str) -> str:
+    """A student's cell as the grader runs it: IPython syntax made plain, and a
+    cell too large to be anybody's code replaced by one saying so."""
+    if len(source) > MAX_CELL_CHARS:
+        return (f"raise SyntaxError('this cell holds {len(source) // 1000} thousand characters of code; "
+                f"a cell may hold at most {MAX_CELL_CHARS // 1000} thousand: remove the pasted data')")
+    return transform_ipython(source)
+
+
 def identify_cells(student_cells: list, source: list[SourceCell]) -> list[str | None]:
     """The ``grade_id`` each student code cell stands for.
 
@@ -208,7 +243,7 @@ def build_program(student: nbformat.NotebookNode, source: list[SourceCell]) -> P
     """The cells to execute, in order: the source notebook's order for the
     cells it knows (so moved cells still run in the right place), with the
     student's extra cells after the known cell they followed."""
-    code_cells = [c for c in student.cells if c.get("cell_type") == "code"]
+    code_cells = [c for c in _cells(student) if c.get("cell_type") == "code"]
     ids = identify_cells(code_cells, source)
     by_id: dict[str, list] = {}
     extras_after: dict[str | None, list] = {}
@@ -227,7 +262,7 @@ def build_program(student: nbformat.NotebookNode, source: list[SourceCell]) -> P
         nonlocal extra_count
         for cell in extras_after.pop(key, []):
             extra_count += 1
-            program.cells.append(ProgramCell(f"extra cell {extra_count}", transform_ipython(_source(cell)), "extra"))
+            program.cells.append(ProgramCell(f"extra cell {extra_count}", _runnable(_source(cell)), "extra"))
 
     add_extras(None)
     for src in source:
@@ -236,7 +271,7 @@ def build_program(student: nbformat.NotebookNode, source: list[SourceCell]) -> P
             if not mine:
                 program.missing_answers.append(src.grade_id)
             for cell in mine:
-                program.cells.append(ProgramCell(src.grade_id, transform_ipython(_source(cell)), "answer", src.grade_id))
+                program.cells.append(ProgramCell(src.grade_id, _runnable(_source(cell)), "answer", src.grade_id))
         elif src.role == "provided":
             program.cells.append(ProgramCell(src.grade_id, transform_ipython(src.source), "provided", src.grade_id))
         if src.role != "answer" and mine and any(_visible(_source(c)) not in (_visible(src.source), src.source.strip())
@@ -253,7 +288,7 @@ def build_program(student: nbformat.NotebookNode, source: list[SourceCell]) -> P
 def assignment_of(student: nbformat.NotebookNode, catalogue: dict[str, set[str]]) -> str | None:
     """Which assignment a notebook's answer ``grade_id``s belong to, if it is
     clearly one of them (used to say "this is the wrong notebook")."""
-    ids = {_grade_id(c) for c in student.cells} - {None}
+    ids = set(grade_ids(student)) - {None}
     best, best_count = None, 0
     for name, answer_ids in catalogue.items():
         count = len(ids & answer_ids)
