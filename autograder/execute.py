@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from autograder.notebook import Program
+from autograder.notebook import Program, ProgramCell, transform_ipython
 from autograder.sandbox.client import Node, Outcome, Sandbox
 
 
@@ -67,3 +67,23 @@ def execute(sandbox: Sandbox, program: Program, snapshots: dict[str, list[str]] 
             return Execution(node, outcomes, time.monotonic() - start, replays, taken)
         node.kill()
         replays += 1
+
+
+def reference_run(sandbox: Sandbox, source: list, snapshots: dict[str, list[str]],
+                  timeout: float | None = None) -> dict[str, dict]:
+    """The snapshots the instructor's solution notebook gives: its provided
+    cells and its solutions, run like a submission. Whole-notebook checks
+    (``converged``) compare the student's values with these, so they judge the
+    notebook's own data as the provided cells made it, never whatever the
+    student's code left behind in the data."""
+    if not snapshots:
+        return {}
+    program = Program(cells=[ProgramCell(c.grade_id, transform_ipython(c.source), c.role, c.grade_id)
+                             for c in source if c.role in ("answer", "provided")])
+    execution = execute(sandbox, program, snapshots, timeout)
+    execution.final.kill()
+    sandbox.cleanup()
+    failed = [label for label, outcome in execution.outcomes.items() if not outcome.ok]
+    if failed:
+        raise RuntimeError(f"the solution notebook itself failed in cells {failed}")
+    return execution.snapshots
