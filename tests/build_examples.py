@@ -11,7 +11,6 @@ are the release's (no hidden regions).
 import importlib
 import shutil
 import sys
-from pathlib import Path
 
 import nbformat
 

@@ -5,7 +5,6 @@ a control that must keep full marks."""
 
 import base64
 import copy
-import json
 
 import nbformat
 import pytest

@@ -3,7 +3,6 @@ run for a student in a real Jupyter kernel."""
 
 import json
 
-import nbformat
 import pytest
 from nbclient import NotebookClient
 
