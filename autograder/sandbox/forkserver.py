@@ -132,14 +132,34 @@ def kill_descendants() -> int:
         if not children:
             return killed
         for pid in children:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except ProcessLookupError:
-                pass
+            killed += _kill_own_child(pid)
         _reap()
         os.sched_yield()
     return killed
+
+
+def _kill_own_child(pid: int) -> int:
+    """SIGKILL ``pid`` if it is still this server's child (a pid read from /proc
+    may have been reused by the time it is signalled: a pidfd pins the process,
+    and its parent is checked through it)."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return 0
+    except OSError:  # a kernel without pidfds
+        os.kill(pid, signal.SIGKILL)
+        return 1
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            parent = next((int(line.split()[1]) for line in status if line.startswith("PPid:")), None)
+        if parent != os.getpid():
+            return 0
+        signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        return 1
+    except (OSError, ValueError):
+        return 0
+    finally:
+        os.close(pidfd)
 
 
 def processes_of(uids: set[int]) -> int:
