@@ -74,6 +74,7 @@ def _warm_up() -> None:
 _warm_up()
 
 from autograder.sandbox import guard, node  # noqa: E402 - the trusted state is recorded on import
+from autograder.sandbox.node import reap as _reap  # noqa: E402
 
 #: ``madvise`` advice (Linux 6.1+): back a range with huge pages now.
 MADV_COLLAPSE = 25
@@ -177,16 +178,6 @@ def processes_of(uids: set[int]) -> int:
         except (OSError, ValueError, IndexError):
             pass
     return count
-
-
-def _reap() -> None:
-    try:
-        while True:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-            if pid == 0:
-                return
-    except ChildProcessError:
-        return
 
 
 def _set_subreaper() -> None:

@@ -113,7 +113,7 @@ class Node:
 
     def serve(self) -> None:
         while True:
-            _reap()
+            reap()
             try:
                 message, fds = wire.recv(self.sock, limit=codec.MAX_FRAME_BYTES, with_fds=True)
             except (wire.ChannelClosed, OSError, wire.ReplyError):
@@ -280,10 +280,11 @@ def _kill_leftover_processes() -> None:
             os.kill(-1, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-    _reap()
+    reap()
 
 
-def _reap() -> None:
+def reap() -> None:
+    """Collect every child that has ended (no zombie holds on to a process slot)."""
     try:
         while True:
             pid, _ = os.waitpid(-1, os.WNOHANG)
