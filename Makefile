@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser demo test release notebooks bench clean
+.PHONY: setup browser demo test release notebooks bench mutants clean
 
 setup: $(STAMP)
 
@@ -46,6 +46,11 @@ test: setup browser
 bench: setup
 	$(PY) -m bench.run --n 200 --nbgrader-n 10 --jobs 2
 	$(PY) -m bench.floor --n 40
+
+# The mutation suite: mistakes generated from every reference answer cell, judged
+# by the oracle on SPEC's domain, graded through the command line (prints the scores).
+mutants: setup
+	$(PY) -m tests.mutation
 
 clean:
 	rm -rf demo-out .pytest_cache
