@@ -30,6 +30,8 @@ class ClassResults:
     """(grade_id, check name) → passed, one entry per graded submission."""
     messages: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     """(grade_id, check name) → failure message → how many students got it."""
+    mistakes: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    """(grade_id, diagnosed mistake) → the students it was diagnosed in: what to reteach."""
 
 
 def collect(out_dir: Path) -> ClassResults:
@@ -53,6 +55,9 @@ def collect(out_dir: Path) -> ClassResults:
                 first_line = test["output"].splitlines()[0] if test["output"] else ""
                 counts = data.messages.setdefault(key, {})
                 counts[first_line] = counts.get(first_line, 0) + 1
+                mistake = test["extra_data"].get("mistake")
+                if mistake:
+                    data.mistakes.setdefault((key[0], mistake), set()).add(data.students[-1]["id"])
     return data
 
 
@@ -121,6 +126,12 @@ def render(data: ClassResults) -> str:
     for key, title in (("scores", "Scores"), ("checks", "Most common mistakes"), ("times", "Grading time")):
         if key in charts:
             parts.append(f"<h2>{title}</h2><img alt='{title}' src='{charts[key]}'>")
+    parts.append("<h2>Diagnosed mistakes</h2><p>Each known mistake the checks recognised, and how many "
+                 "students made it: what to go over again.</p><table id='mistakes'><tr><th>cell</th>"
+                 "<th>mistake</th><th>students</th></tr>")
+    for (grade_id, mistake), students in sorted(data.mistakes.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        parts.append(f"<tr><td>{esc(grade_id)}</td><td>{esc(mistake)}</td><td>{len(students)}</td></tr>")
+    parts.append("</table>")
     parts.append("<h2>Checks ranked by pass rate</h2><table id='checks'><tr><th>cell</th><th>check</th>"
                  "<th>pass rate</th><th>most frequent messages</th></tr>")
     for (grade_id, check), passed in sorted(data.checks.items(), key=lambda kv: sum(kv[1]) / len(kv[1])):

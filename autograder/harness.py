@@ -23,7 +23,7 @@ from typing import Callable
 import pytest
 import torch
 
-from autograder import codec, taint
+from autograder import answers, codec, taint
 from autograder.checking import CheckFailed, StudentCrashed, StudentProblem, StudentRaised, StudentTimedOut
 from autograder.execute import Execution
 from autograder.results import CheckResult
@@ -77,7 +77,24 @@ class Notebook:
             return f"your `{grade_id}` cell stopped the Python process"
         return f"your `{grade_id}` cell raised {outcome.error}"
 
-    def probe(self, fn, /, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (), **kwargs):
+    def probe_each(self, fn, /, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (),
+                   **kwargs) -> list[tuple[str, object]]:
+        """:meth:`probe` with the reference versions of the earlier cells, then once
+        more for every other right way of writing one of them (the solution
+        module's ``VARIANTS``): a later cell must be right under each, since each
+        is accepted as right where it is the student's own. Returns
+        ``[(how, answer), ...]``; the first ``how`` is ``""``, the others say
+        what was different (the variant's docstring)."""
+        found = [("", self.probe(fn, what=what, cell=cell, reference=reference, **kwargs))]
+        for name in reference:
+            for variant in getattr(self.reference, "VARIANTS", {}).get(name, []):
+                how = (variant.__doc__ or variant.__name__).strip().splitlines()[0].rstrip(".")
+                found.append((how, self.probe(fn, what=what, cell=cell, reference=reference,
+                                              _variant=(name, variant), **kwargs)))
+        return found
+
+    def probe(self, fn, /, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (),
+              _variant: tuple[str, object] | None = None, **kwargs):
         """Run ``fn(namespace, **kwargs)`` in a fresh copy of the notebook and
         return its value. ``fn`` is a public probe (``autograder/probes/``).
         ``reference`` names solution functions that replace the student's (so
@@ -89,7 +106,7 @@ class Notebook:
             "source": self._source(fn),
             "function": fn.__name__,
             "kwargs": codec.encode(kwargs, torch=torch),
-            "reference": [self._source(getattr(self.reference, name)) for name in reference],
+            "reference": [self._reference_source(name, _variant) for name in reference],
             "reference_names": list(reference),  # for messages; not sent
         }
         # Checks of one cell draw the same inputs (``gen`` is seeded per cell), so
@@ -103,14 +120,20 @@ class Notebook:
         ok, answer = self._answers[key]
         if not ok:
             raise answer
-        return copy.deepcopy(answer)
+        return answers.guard(fn, copy.deepcopy(answer), what)
+
+    def _reference_source(self, name: str, variant: tuple[str, object] | None) -> str:
+        if variant is not None and variant[0] == name:
+            function = variant[1]
+            return f"{self._source(function)}\n{name} = {function.__name__}\n"
+        return self._source(getattr(self.reference, name))
 
     def snapshot(self, grade_id: str) -> dict | None:
         """The globals the assignment's ``SNAPSHOT_AFTER`` names, as they were
         right after cell ``grade_id`` ran (``None`` if it never ran). Reading
         them needs no probe: they were sent back when they were copied."""
         taken = self.execution.snapshots.get(grade_id)
-        return None if taken is None else copy.deepcopy(taken)
+        return None if taken is None else answers.guard_values(copy.deepcopy(taken), f"the {grade_id} cell's globals")
 
     def reference_snapshot(self, grade_id: str) -> dict | None:
         """The same globals as the instructor's solution notebook left them, run
@@ -258,6 +281,7 @@ class GradingPlugin:
             max_score=float(marker.kwargs.get("points", 1)),
             passed=passed,
             message=message,
+            mistake=None if passed or call.when != "call" else getattr(excinfo.value, "mistake", None),
         )
         self._results.setdefault(index, []).append(result)
         if len(self._results[index]) == self._expected.get(index, 0):

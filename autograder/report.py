@@ -57,7 +57,8 @@ def results_json(result: SubmissionResult) -> dict:
             "status": "passed" if check.passed else "failed",
             "output": check.message,
             "visibility": "visible",
-            "extra_data": {"grade_id": check.grade_id, "check": check.name},
+            "extra_data": {"grade_id": check.grade_id, "check": check.name,
+                           **({"mistake": check.mistake} if check.mistake else {})},
         }
         for check in result.checks
     ]
@@ -108,12 +109,17 @@ def feedback_html(result: SubmissionResult) -> str:
         checks = [c for c in result.checks if c.grade_id == grade_id]
         parts.append(f"<h2>{esc(grade_id)} <span class='score'>{_round(scores[grade_id]):g} / "
                      f"{_round(points):g}</span></h2><ul>")
+        shown: set[str] = set()
         for check in checks:
             mark = "pass" if check.passed else "fail"
             label = check.name.removeprefix("test_").replace("_", " ")
             parts.append(f"<li class='{mark}'>{'✔' if check.passed else '✘'} {esc(label)}")
-            if check.message:
+            # One cause failing several checks of a cell is shown once.
+            if check.message and check.message not in shown:
                 parts.append(f"<pre>{esc(check.message)}</pre>")
+                shown.add(check.message)
+            elif check.message:
+                parts.append("<span class='same'>(for the same reason as above)</span>")
             parts.append("</li>")
         parts.append("</ul>")
     parts.append("</body></html>")

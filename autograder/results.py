@@ -19,6 +19,8 @@ class CheckResult:
     """Whether the submission passed it."""
     message: str = ""
     """What the student is told (empty when passed)."""
+    mistake: str | None = None
+    """The known mistake the check diagnosed (``"sum instead of mean"``), if it named one."""
 
     @property
     def score(self) -> float:

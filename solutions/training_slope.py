@@ -27,6 +27,24 @@ def zero_grad(params):
             p.grad.zero_()
 
 
+def backward_update_in_place(loss, params, lr):
+    """updating the parameters in place under torch.no_grad() (p -= lr * p.grad)"""
+    loss.backward()
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad
+
+
+def zero_grad_to_none(params):
+    """clearing each gradient with p.grad = None"""
+    for p in params:
+        p.grad = None
+
+
+#: Other right ways to write an earlier cell: a later cell is checked under each of them too.
+VARIANTS = {"backward_update": [backward_update_in_place], "zero_grad": [zero_grad_to_none]}
+
+
 def train_model(n_iter, lr):
     losses = []
     for _ in range(n_iter):

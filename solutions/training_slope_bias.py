@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import torch
 
 # The cost and the update step are the same as in the slope-only lab (SPEC §2).
-from solutions.training_slope import backward_update, criterion, zero_grad  # noqa: F401
+from solutions.training_slope import VARIANTS, backward_update, criterion, zero_grad  # noqa: F401
 
 
 def forward(x):

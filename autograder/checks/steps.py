@@ -3,13 +3,31 @@
 `backward_update(loss, params, lr)` and `zero_grad(params)` have the same
 contract in `training_slope` (params = [w]) and `training_slope_bias`
 (params = [w, b]); each lab's checks call these with the globals its notebook
-trains and, for messages, what the lab calls its second parameter.
+trains and, for messages, what the lab calls its second parameter. Each check
+judges one idea: how far each parameter moved, that it is still the same leaf
+tensor, that old gradients are gone, that the parameters themselves are left
+alone.
 """
 
 import torch
 
-from autograder.checking import as_float, as_tensor, close, describe, fail, rand
+from autograder.checking import all_yes, as_float, close, describe, fail, first_difference, nums, rand, yes
 from autograder.probes import steps as probes
+
+
+def _values(values, what: str) -> torch.Tensor:
+    if not isinstance(values, (list, tuple)):
+        fail(f"{what} could not be read back ({describe(values)}).", mistake="broke the probe")
+    return torch.tensor([as_float(v, what) for v in values], dtype=torch.float64)
+
+
+def _where_they_differ(got: torch.Tensor, want: torch.Tensor) -> str:
+    found = first_difference(got, want)
+    if found is None:
+        return ""
+    (i,), g, w, _ = found
+    shown_g, shown_w = nums(g, w)
+    return f" parameter {i} is {shown_g}, expected {shown_w}"
 
 
 # ----------------------------------------------------------- backward_update
@@ -32,49 +50,60 @@ def update_case(nb, gen, trained: tuple[str, ...]):
 
 def judge_update_step(case, trained: tuple[str, ...], second: str = "") -> None:
     """Each parameter moved by ``-lr * its own gradient``, or the closest known mistake.
+    (Whether they are still the same tensors is the other check's idea: here the
+    values params holds afterwards count, whichever tensors they are.)
     ``second``: what the lab's second parameter is (``"b"``), for the messages."""
     values, grads, lr, got = case
-    after = torch.tensor([as_float(v, "an updated parameter") for v in got["values"]], dtype=torch.float64)
     before, g = torch.tensor(values, dtype=torch.float64), torch.tensor(grads, dtype=torch.float64)
     want = before - lr * g
+    after = _values(got["values"], "an updated parameter")
     if close(after, want):
+        return
+    current = got["current"]
+    if isinstance(current, list) and len(current) == len(values) and all(
+            isinstance(v, torch.Tensor) and v.numel() == 1 for v in current) and close(_values(current, "a parameter"), want):
         return
     if all(x is None for x in got["grads"]):
         fail("backward_update did not call loss.backward(), so no gradient was computed and "
-             "nothing could be updated.")
+             "nothing could be updated.", mistake="forgot loss.backward()")
     if close(after, before):
-        if not got["same_objects"]:
-            fail("backward_update put new tensors into params (params[i] = ...) instead of updating "
-                 "the ones it was given: update each p in place through p.data.")
-        if got["globals_changed"]:
-            fail(f"backward_update changed the global {' and '.join(trained)} instead of the tensors in params.")
+        if yes(got["globals_changed"]):
+            fail(f"backward_update changed the global {' and '.join(trained)} instead of the tensors in params.",
+                 mistake="updated the globals, not params")
         fail("backward_update left the parameters unchanged: `p = p - lr * p.grad` only rebinds the "
-             "loop variable; update p.data (or use `with torch.no_grad(): p -= lr * p.grad`).")
+             "loop variable; update p.data (or use `with torch.no_grad(): p -= lr * p.grad`).",
+             mistake="rebound the loop variable")
     if close(after, before + lr * g):
         fail("backward_update moved the parameters up the gradient: gradient descent subtracts, "
-             "p - lr * p.grad.")
+             "p - lr * p.grad.", mistake="climbed the gradient")
     if close(after, before - g):
-        fail("backward_update ignored the learning rate: the step is lr * p.grad.")
+        fail("backward_update ignored the learning rate: the step is lr * p.grad.", mistake="ignored the learning rate")
     if close(after[:1], want[:1]) and close(after[1:], before[1:]):
         fail("backward_update updated only the first parameter (a `return` inside the loop?)"
-             + (f": with [w, {second}] {second} would never move." if second else "."))
+             + (f": with [w, {second}] {second} would never move." if second else "."),
+             mistake="updated only the first parameter")
     if close(after, before - lr * g[0]):
         fail("backward_update used the first parameter's gradient for every parameter"
              + (f" (e.g. updated {second} with w's gradient)" if second else "")
-             + "; each parameter must move by its own gradient p.grad.")
-    fail(f"backward_update gave parameters {describe(after)}, expected {describe(want)} "
-         f"(each p - lr * p.grad with lr = {lr:.3g}).")
+             + "; each parameter must move by its own gradient p.grad.", mistake="used one gradient for all")
+    fail(f"backward_update did not take the step p - lr * p.grad (lr = {lr:.4g}):"
+         f"{_where_they_differ(after, want)}.")
 
 
 def judge_update_keeps_leaves(case) -> None:
     """The tensors in params are the same leaf tensors afterwards, still requiring grad."""
     got = case[3]
-    if not got["same_objects"]:
+    if all(x is None for x in got["grads"]) and close(_values(got["values"], "a parameter"),
+                                                      torch.tensor(case[0], dtype=torch.float64)):
+        fail("backward_update did nothing: no gradient was computed and no parameter moved.",
+             mistake="did nothing")
+    if not yes(got["same_objects"]):
         fail("after backward_update, params no longer holds the tensors it was given: update them "
-             "in place (p.data = ...) instead of replacing them.")
-    if not all(got["leaf"]) or not all(got["requires_grad"]):
+             "in place (p.data = ...) instead of replacing them.", mistake="replaced the tensors in params")
+    if not all_yes(got["leaf"], len(case[0])) or not all_yes(got["requires_grad"], len(case[0])):
         fail("after backward_update a parameter is no longer a leaf tensor that requires grad: "
-             "the update must not be recorded by autograd (use p.data or torch.no_grad()).")
+             "the update must not be recorded by autograd (use p.data or torch.no_grad()).",
+             mistake="update recorded by autograd")
 
 
 # ---------------------------------------------------------------- zero_grad
@@ -90,39 +119,44 @@ def zero_case(nb, gen):
     return values, coefs, coefs2, got
 
 
+def _gradients(values) -> torch.Tensor:
+    if not isinstance(values, list):
+        fail(f"the gradients could not be read back ({describe(values)}).", mistake="broke the probe")
+    return torch.tensor([as_float(g, "a gradient") if g is not None else float("nan") for g in values],
+                        dtype=torch.float64)
+
+
 def judge_zero_stops_accumulating(case, second: str = "") -> None:
     """After zero_grad, the next backward() leaves only the new gradients."""
     values, coefs, coefs2, got = case
     fresh = torch.tensor([3 * c * v ** 2 for c, v in zip(coefs2, values)], dtype=torch.float64)
     old = torch.tensor([2 * c * v for c, v in zip(coefs, values)], dtype=torch.float64)
-    got_second = torch.tensor([as_float(g, "a gradient") if g is not None else float("nan")
-                               for g in got["second"]], dtype=torch.float64)
+    got_second = _gradients(got["second"])
     if close(got_second, fresh):
         return
     if close(got_second[:1], fresh[:1]) and close(got_second[1:], fresh[1:] + old[1:]):
         fail("zero_grad cleared only the first parameter's gradient; the others"
              + (f" ({second} in training)" if second else "")
-             + " kept accumulating: clear p.grad for every p in params.")
+             + " kept accumulating: clear p.grad for every p in params.", mistake="cleared only the first gradient")
     if close(got_second, fresh + old):
         fail("after zero_grad the next backward() added to the old gradients: zero_grad must clear "
-             "every p.grad (p.grad.zero_() or p.grad = None).")
-    fail(f"after zero_grad and a new backward(), the gradients were {describe(got_second)}, expected "
-         f"{describe(fresh)}.")
+             "every p.grad (p.grad.zero_() or p.grad = None).", mistake="gradients kept accumulating")
+    fail(f"after zero_grad and a new backward(), the gradients are not the new ones:{_where_they_differ(got_second, fresh)}.")
 
 
 def judge_zero_clears_and_keeps(case) -> None:
-    """Every gradient is cleared and no parameter changed."""
+    """It clears gradients (at least one: clearing all of them is the other check's
+    idea) and leaves the parameters themselves alone."""
     values, _, _, got = case
-    kept = torch.tensor([as_float(v, "a parameter") for v in got["values"]], dtype=torch.float64)
+    kept = _values(got["values"], "a parameter")
     if not close(kept, torch.tensor(values, dtype=torch.float64)):
         fail("zero_grad changed the parameters themselves (p.data.zero_()?); it must clear the "
-             "gradients p.grad and leave the parameters alone.")
-    left = [i for i, g in enumerate(got["cleared"]) if g is not None and bool((as_tensor(g, "p.grad") != 0).any())]
-    if left:
-        which = "the first" if left == [0] else f"{len(left)} of {len(values)}"
-        guess = " (only the first was cleared?)" if left == list(range(1, len(values))) else ""
-        fail(f"zero_grad left {which} parameters' gradients non-zero{guess}: clear p.grad for every "
-             "parameter in params.")
+             "gradients p.grad and leave the parameters alone.", mistake="zeroed the parameters")
+    cleared = got["cleared"]
+    if isinstance(cleared, list) and cleared and all(
+            isinstance(g, torch.Tensor) and bool((g != 0).any()) for g in cleared):
+        fail("zero_grad cleared no gradient at all: set p.grad to zero (p.grad.zero_()) or to None "
+             "for every p in params.", mistake="did nothing")
 
 
 # ---------------------------------------------------------------- converged
@@ -135,4 +169,4 @@ def fail_if_the_data_changed(got: dict, reference: dict, cell: str) -> None:
         mine, theirs = got.get(name), reference.get(name)
         if not isinstance(mine, torch.Tensor) or not close(mine, theirs):
             fail(f"after {cell} the data {name} is not what the provided cells made ({describe(mine)}): "
-                 "training must read X and Y, never replace or change them.")
+                 "training must read X and Y, never replace or change them.", mistake="changed the data")

@@ -1,16 +1,20 @@
 """Hidden checks of the `training_slope` lab: one slope, autograd, a manual update.
 
-Probes (the ``_probe_*`` functions) run inside the student's sandboxed process
-and only collect values; every verdict is made here, against `solutions/`.
+Each check judges one idea, so that one misunderstanding costs one check. The
+probes (``autograder/probes/training_slope.py``) only collect values in the
+student's process; every verdict is made here, against `solutions/`, on inputs
+drawn fresh for every student: off-centre data (never symmetric around 0),
+slopes away from 0, 1 and the notebook's own numbers.
 """
 
 import torch
 
 from autograder.checking import (
-    as_tensor, cell, close, describe, expect_close, fail, rand, randint, ratio,
+    as_float, as_tensor, cell, close, describe, expect_close, expect_list, fail, is_number, nums, off_center,
+    python_floats, randint, ratio, signed, type_word, yes,
 )
-from autograder.probes import training_slope as probes
 from autograder.checks import steps
+from autograder.probes import training_slope as probes
 from solutions import bind
 from solutions import training_slope as ref
 
@@ -21,9 +25,8 @@ EARLIER = ("forward", "criterion", "backward_update", "zero_grad")
 
 
 def _slope(gen) -> float:
-    """A slope far from 0 and from the notebook's -10 and -3."""
-    value = float(rand(gen, 1, low=1.5, high=6.0))
-    return value if randint(gen, 0, 1) else -value
+    """A slope away from 0 and 1 and from the notebook's -10 and -3."""
+    return signed(gen, 1.5, 6.0)
 
 
 # ------------------------------------------------------------------- forward
@@ -31,7 +34,7 @@ def _slope(gen) -> float:
 
 def _forward_case(nb, gen):
     w, n = _slope(gen), randint(gen, 5, 17)
-    x, X = rand(gen, n, 1), rand(gen, n + 3, 1)
+    x, X = off_center(gen, n), off_center(gen, n + 3)
     got = nb.probe(probes.forward, what="forward(x)", cell="forward", w=w, x=x, X=X)
     return w, x, X, got
 
@@ -40,30 +43,36 @@ def _forward_case(nb, gen):
 def test_forward_computes_slope_times_input(nb, gen):
     w, x, X, got = _forward_case(nb, gen)
     out = as_tensor(got["out"], "forward(x)")
-    want = w * x
+    want = w * x.double()
     if close(out, want):
         return
-    if out.shape == X.shape and close(out, w * X):
-        fail("forward(x) used the global X instead of its argument x: compute the prediction from x.")
-    if out.shape == x.shape and close(out, -10.0 * x):
-        fail("forward(x) multiplied by -10, the starting value, instead of reading the current slope w.")
-    if out.shape == x.shape and close(out, x):
-        fail("forward(x) returned x unchanged: the prediction is the slope times the input, w * x.")
+    if out.shape == X.shape and close(out, w * X.double()):
+        fail("forward(x) used the global X instead of its argument x: compute the prediction from x.",
+             mistake="used the global X")
+    if out.shape == x.shape and close(out, -10.0 * x.double()):
+        fail("forward(x) multiplied by -10, the starting value, instead of reading the current slope w.",
+             mistake="hard-coded the slope")
+    if out.shape == x.shape and close(out, x.double()):
+        fail("forward(x) returned x unchanged: the prediction is the slope times the input, w * x.",
+             mistake="forgot the slope")
     if out.numel() == want.numel() and close(out.reshape(want.shape), want):
         fail(f"forward(x) has the right values but shape {tuple(out.shape)}; for x of shape "
-             f"{tuple(x.shape)} it should keep the shape (N, 1), one prediction per row.")
+             f"{tuple(x.shape)} it should keep the shape (N, 1), one prediction per row.", mistake="lost the column shape")
     expect_close(out, want, "forward(x)", hint=f"With w = {w:.4g}, forward(x) should be w * x.")
 
 
 @cell("test_forward")
 def test_forward_lets_the_gradient_reach_w(nb, gen):
-    w, x, X, got = _forward_case(nb, gen)
-    as_tensor(got["out"], "forward(x)")
+    w, x, _, got = _forward_case(nb, gen)
     if got["w_grad"] is None:
         fail("forward(x) is not connected to w in the autograd graph (w.item(), w.data or "
-             "w.detach() breaks it), so loss.backward() could not compute w.grad.")
-    expect_close(got["w_grad"], x.sum(), "d(sum of forward(x))/dw",
-                 hint="The derivative of w * x with respect to w is x.")
+             "w.detach() breaks it), so loss.backward() could not compute w.grad.", mistake="broke the autograd graph")
+    grad = as_tensor(got["w_grad"], "w.grad after backward()")
+    # The gradient's value is judged only where the prediction itself is right:
+    # a wrong prediction is the other check's business.
+    if close(as_tensor(got["out"], "forward(x)"), w * x.double()):
+        expect_close(grad.reshape(-1)[:1].reshape(()) if grad.numel() == 1 else grad, x.double().sum(),
+                     "d(sum of forward(x))/dw", hint="The derivative of w * x with respect to w is x.")
 
 
 # ----------------------------------------------------------------- criterion
@@ -71,59 +80,77 @@ def test_forward_lets_the_gradient_reach_w(nb, gen):
 
 def _criterion_case(nb, gen):
     n = randint(gen, 6, 19)
-    yhat, y = rand(gen, n, 1), rand(gen, n, 1)
+    yhat, y = off_center(gen, n), off_center(gen, n)
     got = nb.probe(probes.criterion, what="criterion(yhat, y)", cell="criterion", yhat=yhat, y=y,
-                   Y=rand(gen, n + 2, 1))
+                   Y=off_center(gen, n + 2))
     return yhat, y, got
+
+
+def _is_mse_module(value) -> bool:
+    return "MSELoss" in getattr(value, "type_name", "")
 
 
 @cell("test_criterion")
 def test_criterion_is_mean_squared_error(nb, gen):
     yhat, y, got = _criterion_case(nb, gen)
     n = yhat.shape[0]
+    if _is_mse_module(got["loss"]):
+        fail("criterion returned an nn.MSELoss module, not a cost: nn.MSELoss(yhat, y) makes a loss "
+             "function (its arguments are options). Call it on the tensors: nn.MSELoss()(yhat, y).",
+             mistake="nn.MSELoss(yhat, y)")
     loss = as_tensor(got["loss"], "criterion(yhat, y)")
     err = (yhat - y).double()
     want = ref.criterion(yhat.double(), y.double())
     if loss.numel() > 1:
         if loss.shape == err.shape and close(loss, err ** 2):
             fail(f"criterion returned one squared error per sample (shape {tuple(loss.shape)}); "
-                 "the cost is their mean, a single number: use torch.mean.")
+                 "the cost is their mean, a single number: use torch.mean.", mistake="did not average")
         fail(f"criterion should return a single number (a 0-dim tensor), but returned {describe(loss)}.")
     value = loss.reshape(())
     if close(value, want):
         return
     r = ratio(value, want)
     if abs(r - n) < 1e-3 * n:
-        fail(f"criterion returned {r:.3g}x the expected value: sum instead of mean? "
-             "The cost is the average of the squared errors.")
+        fail(f"criterion returned {r:.4g}x the expected value: sum instead of mean? "
+             "The cost is the average of the squared errors.", mistake="sum instead of mean")
     if abs(r - n / (n - 1)) < 1e-4:
-        fail("criterion divided by N - 1; the mean squared error divides by N (use torch.mean).")
+        fail("criterion divided by N - 1; the mean squared error divides by N (use torch.mean).",
+             mistake="divided by N - 1")
     if abs(r - 0.5) < 1e-4:
-        fail("criterion returned half the mean squared error; the course's cost has no factor 1/2.")
+        fail("criterion returned half the mean squared error; the course's cost has no factor 1/2.",
+             mistake="half the cost")
     if close(value, want.sqrt()):
         fail("criterion returned the square root of the mean squared error (RMSE); "
-             "the cost is the mean of the squared errors, with no root.")
+             "the cost is the mean of the squared errors, with no root.", mistake="square root (RMSE)")
     if close(value, err.abs().mean()):
-        fail("criterion averaged absolute errors; the cost squares each error: (yhat - y) ** 2.")
+        fail("criterion averaged absolute errors; the cost squares each error: (yhat - y) ** 2.",
+             mistake="absolute errors")
     if close(value, err.mean() ** 2):
-        fail("criterion squared the mean error; it should average the squared errors.")
-    fail(f"criterion(yhat, y) returned {describe(value)}, expected the mean squared error "
-         f"{describe(want)} for these {n} samples.")
+        fail("criterion squared the mean error; it should average the squared errors.",
+             mistake="squared the mean error")
+    shown, expected = nums(float(value), float(want))
+    fail(f"criterion(yhat, y) returned {shown}, expected the mean squared error {expected} for these {n} samples.")
 
 
 @cell("test_criterion")
 def test_criterion_sends_the_gradient_back_to_yhat(nb, gen):
     yhat, y, got = _criterion_case(nb, gen)
     loss = got["loss"]
-    if not isinstance(loss, torch.Tensor):
+    if is_number(loss):
         fail(f"criterion returned {describe(loss)}, a plain number: return the tensor itself "
-             "(no .item(), no numpy) so that loss.backward() can compute gradients.")
+             "(no .item(), no numpy) so that loss.backward() can compute gradients.", mistake="returned a number")
+    if not isinstance(loss, torch.Tensor):
+        fail(f"criterion returned {type_word(loss)}, not a tensor autograd can differentiate.")
     if got["grad"] is None:
         fail("criterion's result is not connected to yhat in the autograd graph (detached, or "
-             "rebuilt with torch.tensor(...)), so loss.backward() cannot compute gradients.")
-    n = yhat.shape[0]
-    expect_close(got["grad"], 2 * (yhat - y) / n, "the gradient criterion sends back to yhat",
-                 hint="For the mean squared error it is 2 (yhat - y) / N.")
+             "rebuilt with torch.tensor(...)), so loss.backward() cannot compute gradients.",
+             mistake="broke the autograd graph")
+    grad = as_tensor(got["grad"], "the gradient criterion sends back to yhat")
+    # As for forward: the gradient's value is judged where the cost itself is right.
+    if loss.numel() == 1 and close(loss.double().reshape(()), ref.criterion(yhat.double(), y.double())):
+        n = yhat.shape[0]
+        expect_close(grad, 2 * (yhat - y).double() / n, "the gradient criterion sends back to yhat",
+                     hint="For the mean squared error it is 2 (yhat - y) / N.")
 
 
 # ------------------------------------------------- backward_update, zero_grad
@@ -148,7 +175,7 @@ def test_zero_grad_stops_gradients_accumulating(nb, gen):
 
 
 @cell("test_zero_grad")
-def test_zero_grad_clears_every_gradient_and_keeps_the_parameters(nb, gen):
+def test_zero_grad_clears_gradients_and_leaves_the_parameters_alone(nb, gen):
     steps.judge_zero_clears_and_keeps(steps.zero_case(nb, gen))
 
 
@@ -156,82 +183,110 @@ def test_zero_grad_clears_every_gradient_and_keeps_the_parameters(nb, gen):
 
 
 def _train_case(nb, gen):
+    """A training run of the student's train_model with the reference earlier cells,
+    on off-centre data. (It records only Python floats, so how the earlier cells
+    update the slope cannot change what it returns: one run, not one per variant.)"""
     n = randint(gen, 12, 30)
-    X = torch.linspace(-3, 3, n).view(-1, 1)
+    X = off_center(gen, n, 3.0)
     Y = _slope(gen) * X + 0.1 * torch.randn(X.shape, generator=gen)
-    w0, n_iter = float(rand(gen, 1, low=-8, high=8)), randint(gen, 4, 9)
-    lr = float(rand(gen, 1, low=0.02, high=0.08))
+    w0, n_iter = signed(gen, 2.0, 8.0), randint(gen, 4, 9)
+    lr = float(0.3 + 0.5 * torch.rand(1, generator=gen)) / (2 * float((X ** 2).mean()))
     got = nb.probe(probes.train_model, what="train_model(n_iter, lr)", cell="train_model",
                    reference=EARLIER, w0=w0, X=X, Y=Y, n_iter=n_iter, lr=lr)
-    run = bind(ref, w=torch.tensor(w0, requires_grad=True), X=X, Y=Y)
-    want = run.train_model(n_iter, lr)
-    return got, want, float(run.globals["w"]), (w0, X, Y, n_iter, lr)
+    return [("", got)], (w0, X, Y, n_iter, lr)
 
 
-def _accumulating_run(w0, X, Y, n_iter, lr):
+def _reference(case, iterations: int) -> tuple[list[float], float]:
+    w0, X, Y, _, lr = case
+    run = bind(ref, w=torch.tensor(w0, dtype=torch.float64, requires_grad=True), X=X.double(), Y=Y.double())
+    losses = run.train_model(iterations, lr)
+    return losses, float(run.globals["w"])
+
+
+def _accumulating_run(w0, X, Y, n_iter, lr) -> list[float]:
     """Training where gradients are never cleared: a common mistake."""
-    w = torch.tensor(w0, requires_grad=True)
+    w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
     losses = []
     for _ in range(n_iter):
-        loss = torch.mean((w * X - Y) ** 2)
+        loss = torch.mean((w * X.double() - Y.double()) ** 2)
         loss.backward()
         w.data = w.data - lr * w.grad
         losses.append(loss.item())
     return losses
 
 
+def _costs(got, what: str = "train_model") -> list:
+    losses = got["losses"]
+    if not isinstance(losses, (list, tuple)):
+        fail(f"{what} returned {describe(losses)}; it should return the list of costs, one per iteration.",
+             mistake="did not return the list of costs")
+    return losses
+
+
+def _under(how: str) -> str:
+    return f" (with {how}, which is also right)" if how else ""
+
+
 @cell("test_train_model")
 def test_train_model_returns_one_float_cost_per_iteration(nb, gen):
-    got, want, _, _ = _train_case(nb, gen)
-    losses = got["losses"]
-    if not isinstance(losses, list):
-        fail(f"train_model returned {describe(losses)}; it should return the list of costs.")
-    if got["types"] and any(t == "Tensor" for t in got["types"]):
-        fail("train_model stored loss tensors in the list: append loss.item(), a Python float "
-             "(a stored tensor keeps its whole autograd graph alive).")
-    if not all(got["is_float"]):
-        fail(f"train_model's list holds {sorted(set(got['types']))}; every cost should be a Python float "
-             "(loss.item()).")
-    if len(losses) != len(want):
-        fail(f"train_model({len(want)}, lr) returned {len(losses)} costs; it should record one cost per "
-             f"iteration, {len(want)} in all.")
+    runs, case = _train_case(nb, gen)
+    losses = _costs(runs[0][1])
+    n_iter = case[3]
+    python_floats(losses, "train_model's costs", hint="append loss.item(), a Python float.")
+    if len(losses) != n_iter:
+        fail(f"train_model({n_iter}, lr) returned {len(losses)} costs; it should record one cost per "
+             f"iteration, {n_iter} in all.", mistake="wrong number of iterations")
 
 
 @cell("test_train_model")
 def test_train_model_costs_follow_gradient_descent(nb, gen):
-    got, want, _, case = _train_case(nb, gen)
-    losses = got["losses"]
-    if not isinstance(losses, list) or not got["is_float"] or len(losses) != len(want):
-        values = [float(v) for v in losses] if isinstance(losses, list) and all(
-            isinstance(v, (float, int, torch.Tensor)) and (not isinstance(v, torch.Tensor) or v.numel() == 1)
-            for v in losses) else None
-        if values is None or len(values) != len(want):
-            fail("train_model did not return one cost per iteration, so its costs could not be compared.")
-        losses = values
-    got_t = torch.tensor(losses, dtype=torch.float64)
-    want_t = torch.tensor(want, dtype=torch.float64)
-    if close(got_t, want_t, rtol=1e-4, atol=1e-5):
-        return
-    if close(got_t, torch.tensor(_accumulating_run(*case), dtype=torch.float64), rtol=1e-4, atol=1e-5):
-        fail("train_model's costs match a run whose gradients are never cleared: call zero_grad "
-             "after every update so the gradients do not accumulate.")
-    if len(want) > 1 and close(got_t[:-1], want_t[1:], rtol=1e-4, atol=1e-5):
-        fail("train_model recorded each cost after the update; record the cost computed in the "
-             "iteration, before w moves.")
-    if close(got_t, torch.full_like(got_t, float(got_t[0]))):
-        fail("train_model's cost never changed: w is not being updated (call backward_update with [w]).")
-    fail(f"train_model's costs were {describe(got_t)}, expected {describe(want_t)} "
-         "(forward, criterion, backward_update and zero_grad once per iteration).")
+    runs, case = _train_case(nb, gen)
+    for how, got in runs:
+        losses = _costs(got)
+        # The costs it recorded are judged as far as they go (how many there are is the other check's).
+        count = min(len(losses), case[3] + 1)
+        values = torch.tensor([as_float(v, f"train_model's cost {i}") for i, v in enumerate(losses[:count])],
+                              dtype=torch.float64)
+        want, _ = _reference(case, len(values))
+        if close(values, torch.tensor(want, dtype=torch.float64), rtol=1e-4, atol=1e-5):
+            continue
+        if len(values) and close(values, torch.tensor(_accumulating_run(*case[:3], len(values), case[4]),
+                                                      dtype=torch.float64), rtol=1e-4, atol=1e-5):
+            fail("train_model's costs match a run whose gradients are never cleared: call zero_grad "
+                 f"after every update so the gradients do not accumulate{_under(how)}.", mistake="never cleared gradients")
+        after, _ = _reference(case, len(values) + 1)
+        if len(values) > 1 and close(values, torch.tensor(after[1:], dtype=torch.float64), rtol=1e-4, atol=1e-5):
+            fail("train_model recorded each cost after the update; record the cost computed in the "
+                 f"iteration, before w moves{_under(how)}.", mistake="recorded the cost after the update")
+        if len(values) > 1 and close(values, torch.full_like(values, float(values[0]))):
+            fail(f"train_model's cost never changed: w is not being updated (call backward_update with [w]){_under(how)}.",
+                 mistake="never updated w")
+        expect_list(values.tolist(), want, "train_model's costs", rtol=1e-4, atol=1e-5,
+                    hint="Each iteration: forward, criterion, backward_update, zero_grad, and record the cost"
+                         f" computed before the update{_under(how)}.")
 
 
 @cell("test_train_model")
-def test_train_model_moves_the_global_slope(nb, gen):
-    got, _, w_want, _ = _train_case(nb, gen)
-    w = got["w"]
-    if not isinstance(w, torch.Tensor):
-        fail(f"after train_model the global w is {describe(w)}, no longer a tensor.")
-    expect_close(w.reshape(()), w_want, "the global w after train_model", rtol=1e-4, atol=1e-5,
-                 hint="train_model should update the global slope w in place, once per iteration.")
+def test_train_model_trains_the_global_slope(nb, gen):
+    runs, case = _train_case(nb, gen)
+    for how, got in runs:
+        w = got["w"]
+        if not isinstance(w, torch.Tensor) or w.numel() != 1:
+            fail(f"after train_model the global w is {describe(w)}, no longer a one-element tensor: update "
+                 "it in place (backward_update does), never assign a new value to it.", mistake="replaced w")
+        value = float(w.reshape(()))
+        if abs(value - case[0]) < 1e-9 and case[3] > 0:
+            fail(f"train_model did not move the global w (still {case[0]:.4g}): train the global slope, "
+                 f"passing [w] to backward_update and zero_grad{_under(how)}.", mistake="did not train the global w")
+        # Where the costs are right, the slope must be where those iterations lead.
+        losses = got["losses"]
+        if isinstance(losses, (list, tuple)) and losses and all(is_number(v) or isinstance(v, torch.Tensor)
+                                                                and v.numel() == 1 for v in losses):
+            want_costs, want_w = _reference(case, len(losses))
+            values = torch.tensor([as_float(v, "a cost") for v in losses], dtype=torch.float64)
+            if close(values, torch.tensor(want_costs, dtype=torch.float64), rtol=1e-4, atol=1e-5):
+                expect_close(value, want_w, "the global w after train_model", rtol=1e-4, atol=1e-5,
+                             hint=f"After {len(losses)} iterations the slope should be there{_under(how)}.")
 
 
 # ---------------------------------------------------------------- plot_loss
@@ -239,35 +294,46 @@ def test_train_model_moves_the_global_slope(nb, gen):
 
 def _plot_case(nb, gen):
     n = randint(gen, 5, 12)
-    losses = sorted((float(v) for v in rand(gen, n, low=0.1, high=50.0)), reverse=True)
+    losses = sorted((float(v) for v in 0.1 + 49.9 * torch.rand(n, generator=gen)), reverse=True)
     got = nb.probe(probes.plot_loss, what="plot_loss(losses)", cell="plot_loss", losses=losses)
-    if not got.get("is_axes"):
-        fail(f"plot_loss returned a {got.get('type', '?')}; it should return the matplotlib Axes it drew on "
-             "(e.g. `fig, ax = plt.subplots()` ... `return ax`).")
     return losses, got
 
 
 @cell("test_plot_loss")
-def test_plot_loss_draws_the_cost_per_iteration(nb, gen):
+def test_plot_loss_returns_the_axes_with_the_cost_per_iteration(nb, gen):
     losses, got = _plot_case(nb, gen)
+    returned = got["returned"]
+    if returned == "figure":
+        fail("plot_loss returned the Figure; return the Axes it drew on (`fig, ax = plt.subplots()` ... "
+             "`return ax`, or plt.gca()).", mistake="returned the Figure")
+    if returned != "axes":
+        fail(f"plot_loss returned {returned}; it should return the matplotlib Axes it drew on "
+             "(e.g. `fig, ax = plt.subplots()` ... `return ax`).", mistake="did not return the Axes")
+    if yes(got["stale"]):
+        fail("plot_loss returned an Axes made before it was called (a global ax from an earlier cell?): "
+             "make a new one with `fig, ax = plt.subplots()`.", mistake="drew on an old Axes")
     want = torch.tensor(losses, dtype=torch.float64)
-    series = [line["y"] for line in got["lines"]]
-    series += [[p[1] for p in c["offsets"]] for c in got["collections"] if c.get("offsets")]
-    if any(len(s) == len(losses) and close(torch.tensor(s, dtype=torch.float64), want) for s in series):
+    series = [line["y"] for line in got["lines"] if isinstance(line, dict) and isinstance(line["y"], list)]
+    series += [[p[1] for p in c["offsets"] if isinstance(p, list) and len(p) == 2] for c in got["collections"]
+               if isinstance(c, dict) and isinstance(c["offsets"], list)]
+    if any(len(s) == len(losses) and close(torch.tensor([as_float(v, "a plotted value") for v in s],
+                                                        dtype=torch.float64), want) for s in series):
         return
     if not series:
-        fail("plot_loss drew nothing on the Axes it returned.")
+        fail("plot_loss drew nothing on the Axes it returned.", mistake="drew nothing")
     fail("none of the lines plot_loss drew has the costs it was given as its y values "
-         "(plot the cost against the iteration number).")
+         "(plot the cost against the iteration number).", mistake="did not plot the costs")
 
 
 @cell("test_plot_loss")
 def test_plot_loss_labels_both_axes(nb, gen):
     _, got = _plot_case(nb, gen)
+    if not yes(got["is_axes"]):
+        fail("plot_loss drew no Axes, so there are no axis labels to read.", mistake="drew nothing")
     missing = [axis for axis in ("x", "y") if not str(got[f"{axis}label"]).strip()]
     if missing:
         fail(f"plot_loss did not label the {' and '.join(missing)} axis: use ax.set_xlabel('iteration') "
-             "and ax.set_ylabel('cost').")
+             "and ax.set_ylabel('cost').", mistake="no axis labels")
 
 
 # ---------------------------------------------------------------- converged
@@ -283,12 +349,13 @@ def test_converged_slope_matches_reference_training(nb, gen):
         fail(f"after `LOSS = train_model(30, 0.1)` the global w is {describe(w)}, not a one-element tensor.")
     # The reference is the solution notebook's own run, on the data the provided cells make.
     want_run = nb.reference_snapshot("run_training")
-    want = float(want_run["w"])
+    want = float(want_run["w"].detach())
     value = float(w.reshape(()))
     if abs(value - want) <= 1e-3 + 1e-3 * abs(want):
         return
     steps.fail_if_the_data_changed(got, want_run, "`LOSS = train_model(30, 0.1)`")
     if abs(value + 10.0) < 1e-6:
-        fail("after `LOSS = train_model(30, 0.1)` w is still -10: training did not update the global w.")
+        fail("after `LOSS = train_model(30, 0.1)` w is still -10: training did not update the global w.",
+             mistake="did not train the global w")
     fail(f"after `LOSS = train_model(30, 0.1)` your slope is w = {value:.5g}; training from w = -10 on "
          f"the notebook's data should reach w = {want:.5g} (close to the true slope -3).")

@@ -183,7 +183,7 @@ def test_zero_grad_stops_gradients_accumulating(nb, gen):
 
 
 @cell("test_zero_grad")
-def test_zero_grad_clears_every_gradient_and_keeps_the_parameters(nb, gen):
+def test_zero_grad_clears_gradients_and_leaves_the_parameters_alone(nb, gen):
     steps.judge_zero_clears_and_keeps(steps.zero_case(nb, gen))
 
 

@@ -19,6 +19,7 @@ def backward_update(ns, values, targets, coefs, lr, trained):
     after = {name: ns.get(name) for name in trained}
     return {
         "values": [p.detach().clone() for p in originals],
+        "current": [p.detach().clone() if isinstance(p, torch.Tensor) else p for p in params],
         "grads": [None if p.grad is None else p.grad.detach().clone() for p in originals],
         "leaf": [p.is_leaf for p in originals],
         "requires_grad": [p.requires_grad for p in originals],

@@ -52,6 +52,4 @@ def train_model(ns, w0, X, Y, n_iter, lr):
 
 def plot_loss(ns, losses):
     ax = ns["plot_loss"](losses)
-    if not hasattr(ax, "get_lines") and hasattr(ax, "get_axes") and ax.get_axes():
-        return dict(describe_axes(ax.get_axes()[0]), figure=True)  # noqa: F821
-    return describe_axes(ax)  # noqa: F821
+    return describe_plot(ax)  # noqa: F821

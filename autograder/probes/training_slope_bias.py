@@ -79,10 +79,9 @@ def train_model(ns, w0, b0, X, Y, epochs, lr):
 
 
 def plot_contour(ns, w_values, b_values, Z, path):
-    ax = ns["plot_contour"](w_values, b_values, Z, path)
-    if not hasattr(ax, "collections") and hasattr(ax, "get_axes") and ax.get_axes():
-        ax = ax.get_axes()[0]
-    info = describe_axes(ax)  # noqa: F821
+    ax, returned = plotted_axes(ns["plot_contour"](w_values, b_values, Z, path))  # noqa: F821
+    info = dict(describe_axes(ax), returned=returned) if ax is not None else {  # noqa: F821
+        "is_axes": False, "type": returned, "returned": returned}
     if not info.get("is_axes"):
         return info
     contours = []

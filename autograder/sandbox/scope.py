@@ -14,6 +14,7 @@ import builtins
 import math
 
 import matplotlib.axes
+import matplotlib.figure
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -64,12 +65,35 @@ def describe_axes(ax) -> dict:
         if hasattr(coll, "get_paths"):
             entry["n_paths"] = len(coll.get_paths())
         collections.append(entry)
+    figure = ax.figure
     return {
         "is_axes": True,
         "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(), "title": ax.get_title(),
         "lines": lines, "collections": collections,
         "n_contour_sets": sum(1 for c in ax.collections if type(c).__name__ in ("QuadContourSet", "ContourSet")),
+        # a probe starts with every figure closed: an Axes of a closed pyplot figure was made
+        # before the call (a global ax from an earlier cell)
+        "stale": hasattr(figure, "number") and figure.number not in plt.get_fignums(),
     }
+
+
+def plotted_axes(value):
+    """(the Axes a plot function drew on, what it returned): ``axes``, ``figure``
+    (a Figure: its first Axes), or the type's name, when it returned something
+    else but drew (then the Axes it drew on last)."""
+    if isinstance(value, matplotlib.axes.Axes):
+        return value, "axes"
+    if isinstance(value, matplotlib.figure.Figure) and value.get_axes():
+        return value.get_axes()[0], "figure"
+    drawn = [ax for n in plt.get_fignums() for ax in plt.figure(n).get_axes()]
+    return (drawn[-1] if drawn else None), ("None" if value is None else codec.type_name(value))
+
+
+def describe_plot(value) -> dict:
+    """:func:`describe_axes` of what a plot function drew, with what it returned (``returned``)."""
+    ax, returned = plotted_axes(value)
+    info = describe_axes(ax) if ax is not None else {"is_axes": False, "type": returned}
+    return dict(info, returned=returned)
 
 
 #: The names a probe's code may use besides builtins, and what each is.
@@ -80,6 +104,8 @@ NAMES = {
     "plt": "matplotlib.pyplot",
     "math": "math",
     "describe_axes": "describe_axes(ax) -> dict: the lines, labels and contours of a matplotlib Axes",
+    "describe_plot": "describe_plot(value) -> dict: describe_axes of what a plot function drew, and what it returned",
+    "plotted_axes": "plotted_axes(value) -> (Axes or None, what was returned): the Axes a plot function drew on",
     "SNAPSHOTS": "SNAPSHOTS[grade_id][name]: copies of globals taken right after a cell ran "
                  "(the assignment's SNAPSHOT_AFTER)",
 }
@@ -88,6 +114,7 @@ NAMES = {
 def probe_globals(snapshots: dict) -> dict:
     """A fresh module namespace for one probe's code: :data:`NAMES`, nothing else."""
     scope = {"torch": torch, "nn": torch.nn, "np": np, "plt": plt, "math": math,
-             "describe_axes": describe_axes, "SNAPSHOTS": snapshots, "__builtins__": builtins}
+             "describe_axes": describe_axes, "describe_plot": describe_plot, "plotted_axes": plotted_axes,
+             "SNAPSHOTS": snapshots, "__builtins__": builtins}
     assert set(scope) - {"__builtins__"} == set(NAMES)
     return scope

@@ -1,0 +1,190 @@
+"""No value a student's code returns makes a check crash.
+
+Every hidden check of every assignment is run on answers that start as the
+solution's own (its probe, run on the solution notebook in this process, and
+sent through the codec as from a sandbox) and are then made hostile: one value
+or the whole answer replaced by inf, nan, a number too large for a float, None,
+text, an empty or ragged list, a tensor of the wrong shape or dtype, something
+that could not be sent, an exception. A check may pass or fail with a message;
+anything else (an internal error, the student would be told) fails this test.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from autograder import answers, assignments, codec
+from autograder.checking import CheckFailed, StudentProblem
+from autograder.harness import _source_of
+from autograder.notebook import read_source, transform_ipython
+from autograder.sandbox import scope
+
+HOSTILE = [
+    None, True, 0, -1, 2 ** 80, -(2 ** 80), 1e308, -1e308, math.inf, -math.inf, math.nan, "text", "", [], {}, (),
+    [math.nan, math.inf, -1e308], [[1.0, 2.0], [3.0]], [None] * 3, torch.tensor(math.nan), torch.full((3, 1), math.inf),
+    torch.zeros(0), torch.zeros(2, 2, 2), torch.tensor([1, 2], dtype=torch.int64), torch.tensor([True, False]),
+    torch.full((4,), 1e30), np.array([1.0, 2.0]), codec.Opaque("generator", "<generator object at 0x0>"),
+    codec.Opaque("matplotlib.figure.Figure", "Figure(640x480)"), codec.StudentError("ValueError", "bad", ""),
+    list(range(1000)), [[[[[[1.0]]]]]],
+]
+
+
+def _leaves(value, path=()):
+    """Paths to every leaf of a decoded answer (lists, tuples and dict values are walked)."""
+    if isinstance(value, (list, tuple)) and value:
+        for i, item in enumerate(value):
+            yield from _leaves(item, path + (i,))
+    elif isinstance(value, dict) and value:
+        for key, item in value.items():
+            yield from _leaves(item, path + (key,))
+    else:
+        yield path
+
+
+def _replace(value, path, new):
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, list):
+        value = list(value)
+        value[head] = _replace(value[head], rest, new)
+        return value
+    if isinstance(value, tuple):
+        items = list(value)
+        items[head] = _replace(items[head], rest, new)
+        return tuple(items)
+    value = dict(value)
+    value[head] = _replace(value[head], rest, new)
+    return value
+
+
+def _scale(value, factor):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return value * factor
+    if isinstance(value, torch.Tensor) and value.is_floating_point():
+        return value * factor
+    if isinstance(value, list):
+        return [_scale(v, factor) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_scale(v, factor) for v in value)
+    if isinstance(value, dict):
+        return {k: _scale(v, factor) for k, v in value.items()}
+    return value
+
+
+class SolutionRun:
+    """The solution notebook run in this process, as a student's would be in the sandbox."""
+
+    def __init__(self, name: str):
+        import matplotlib
+
+        matplotlib.use("Agg")
+        self.assignment = assignments.get(name)
+        self._answers: dict[str, object] = {}
+        _, self.snapshots = self._run()
+
+    def _run(self) -> tuple[dict, dict]:
+        """The notebook's namespace after its last cell, and its snapshots."""
+        import matplotlib.pyplot as plt
+
+        wanted = getattr(self.assignment.checks(), "SNAPSHOT_AFTER", {})
+        namespace, snapshots = {"__name__": "__main__"}, {}
+        torch.manual_seed(0)
+        for cell in read_source(self.assignment.source_notebook):
+            if cell.role in ("answer", "provided"):
+                exec(compile(transform_ipython(cell.source), cell.grade_id, "exec"), namespace)
+                plt.close("all")
+            if cell.grade_id in wanted:
+                snapshots[cell.grade_id] = {k: copy.deepcopy(namespace[k]) for k in wanted[cell.grade_id]
+                                            if k in namespace}
+        return namespace, snapshots
+
+    def answer(self, fn, kwargs: dict):
+        """What ``fn`` (a probe) returns on the solution, as it would arrive from a sandbox
+        (computed once for each probe and its inputs, each time in a notebook of its own)."""
+        key = json.dumps([fn.__name__, codec.encode(kwargs, torch=torch)], sort_keys=True)
+        if key not in self._answers:
+            namespace, snapshots = self._run()
+            probe_scope = scope.probe_globals(snapshots)
+            exec(compile(_source_of(fn), "<probe>", "exec"), probe_scope)
+            value = probe_scope[fn.__name__](scope.StudentNamespace(namespace), **copy.deepcopy(kwargs))
+            self._answers[key] = codec.encode(value, torch=torch)
+        return codec.decode(self._answers[key], torch=torch)
+
+
+class HostileNotebook:
+    """What a check sees of a notebook whose answers were made hostile by ``spoil``."""
+
+    def __init__(self, run: SolutionRun, spoil):
+        self.run, self.spoil = run, spoil
+        self.student_id, self.timeout, self.missing, self.patched = "hostile", 10.0, [], set()
+
+    def probe(self, fn, /, *, what, cell=None, reference=(), **kwargs):
+        encoded = codec.decode(codec.encode(kwargs, torch=torch), torch=torch)
+        return answers.guard(fn, self.spoil(self.run.answer(fn, encoded)), what)
+
+    def snapshot(self, grade_id):
+        taken = self.run.snapshots.get(grade_id)
+        if taken is None:
+            return None
+        spoiled = self.spoil(codec.decode(codec.encode(taken, torch=torch), torch=torch))
+        return answers.guard_values(spoiled, f"the {grade_id} cell's globals")
+
+    def reference_snapshot(self, grade_id):
+        return copy.deepcopy(self.run.snapshots.get(grade_id))
+
+    def cell_problem(self, grade_id):
+        return None
+
+
+def _checks(name: str):
+    module = assignments.get(name).checks()
+    return [fn for _, fn in sorted(vars(module).items())
+            if inspect.isfunction(fn) and fn.__name__.startswith("test_") and hasattr(fn, "pytestmark")]
+
+
+_RUNS: dict[str, SolutionRun] = {}
+#: The inputs a check draws come from these seeds (so the solution's answers are computed once each).
+SEEDS = (11, 2026, 90210)
+CASES = [(name, fn.__name__) for name in assignments.NAMES for fn in _checks(name)]
+
+
+@pytest.mark.parametrize("name, check", CASES, ids=[f"{a}-{c}" for a, c in CASES])
+@settings(max_examples=20, derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_no_answer_makes_a_check_crash(name, check, data):
+    run = _RUNS.setdefault(name, SolutionRun(name))
+    fn = getattr(assignments.get(name).checks(), check)
+    how = data.draw(st.sampled_from(["leaf", "whole", "huge", "negated", "same"]), label="how")
+    hostile = data.draw(st.sampled_from(range(len(HOSTILE))), label="value")
+    pick = data.draw(st.integers(0, 10 ** 6), label="leaf")
+
+    def spoil(answer):
+        if how == "whole":
+            return copy.deepcopy(HOSTILE[hostile])
+        if how == "huge":
+            return _scale(answer, 1e300)
+        if how == "negated":
+            return _scale(answer, -1)
+        if how == "same":
+            return answer
+        leaves = list(_leaves(answer))
+        return _replace(answer, leaves[pick % len(leaves)], copy.deepcopy(HOSTILE[hostile]))
+
+    gen = torch.Generator().manual_seed(data.draw(st.sampled_from(SEEDS), label="seed"))
+    try:
+        fn(HostileNotebook(run, spoil), gen)
+    except (CheckFailed, StudentProblem):
+        pass
