@@ -35,6 +35,48 @@ class Answer(dict):
         fail(f"{self.what} came back without its {key!r} (was a built-in replaced while it ran, or a "
              "value returned that is not what the assignment asks for?).", mistake="broke the probe")
 
+    # What the probe's own code put there (flags, names, counts) is read with
+    # these: a value of any other kind means the reply was changed, and fails.
+
+    def _changed(self, key, wanted: str):
+        fail(f"{self.what} came back with its {key!r} changed ({wanted} expected; was a built-in replaced "
+             "while it ran?).", mistake="broke the probe")
+
+    def flag(self, key) -> bool:
+        """A flag the probe set: ``True`` or ``False``."""
+        value = self[key]
+        if value is True or value is False:
+            return value
+        self._changed(key, "True or False")
+
+    def text(self, key) -> str | None:
+        """A string the probe set (or ``None``)."""
+        value = self[key]
+        if value is None or isinstance(value, str):
+            return value
+        self._changed(key, "a string")
+
+    def count(self, key) -> int | None:
+        """A whole number the probe set (or ``None``)."""
+        value = self[key]
+        if value is None or isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2 ** 62:
+            return value
+        self._changed(key, "a whole number")
+
+    def texts(self, key) -> list[str]:
+        """A list of strings the probe set."""
+        value = self[key]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return list(value)
+        self._changed(key, "a list of names")
+
+    def part(self, key) -> "Answer":
+        """A dict inside the answer."""
+        value = self[key]
+        if isinstance(value, Answer):
+            return value
+        self._changed(key, "a dict")
+
 
 class Items(list):
     """A list read by a check: an index out of range fails the check, with a message."""
@@ -49,6 +91,14 @@ class Items(list):
                  mistake="wrong number of values")
         except TypeError:
             fail(f"{self.what} came back as a list where something else was expected.", mistake="broke the probe")
+
+
+    def parts(self, count: int) -> list["Answer"]:
+        """The ``count`` dicts a probe that answers once per run sent back."""
+        if len(self) != count or not all(isinstance(v, Answer) for v in self):
+            fail(f"{self.what} came back changed: {count} answers expected, one for each run (was a built-in "
+                 "replaced while it ran?).", mistake="broke the probe")
+        return list(self)
 
 
 def _wrap(value, what: str, depth: int = 0):
@@ -92,7 +142,7 @@ def kind_of(fn) -> str:
         kind = _literal(value)
         if kind == "any" and isinstance(value, ast.Name):
             found = assigned.get(value.id, {"any"})
-            kind = found.pop() if len(found) == 1 else "any"
+            kind = next(iter(found)) if len(found) == 1 else "any"
         kinds.add(kind)
     return kinds.pop() if len(kinds) == 1 else "any"
 

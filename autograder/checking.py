@@ -243,6 +243,27 @@ def as_floats(values, what: str) -> torch.Tensor:
     return torch.tensor([as_float(v, f"{what}[{i}]") for i, v in enumerate(values)], dtype=torch.float64)
 
 
+def numbers_or_none(value) -> torch.Tensor | None:
+    """A list (of lists...) of numbers as a float64 tensor; ``None`` when it is
+    anything else (ragged, text, ...). For data a probe read off a plot."""
+    if isinstance(value, torch.Tensor):
+        return None if value.is_complex() else _finite_tensor(value)
+    try:
+        if not isinstance(value, (list, tuple)) or not _all_numbers(value):
+            return None
+        return torch.tensor(value, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        return None
+
+
+def _all_numbers(value, depth: int = 0) -> bool:
+    if depth > 6:
+        return False
+    if isinstance(value, (list, tuple)):
+        return all(_all_numbers(v, depth + 1) for v in value)
+    return is_number(value)
+
+
 def python_floats(values, what: str, hint: str = "") -> None:
     """Fail unless every element of ``values`` is a Python float (SPEC says so)."""
     for i, v in enumerate(values):

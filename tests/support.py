@@ -12,6 +12,13 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: What `grade` gives two of examples/training_slope (of 15): chloe's criterion
+#: sums instead of averaging, which fails one of test_criterion's two checks and
+#: the training it spoils (test_train_model, test_converged). test_cli grades
+#: them through the command line; every other route (nbgrader, Gradescope,
+#: Coursera, a resumed run) must agree.
+EXAMPLE_SCORES = {"ada_perfect": 15, "chloe_sum_not_mean": 12}
+
 
 @dataclass(frozen=True)
 class Case:

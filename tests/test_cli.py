@@ -46,7 +46,10 @@ def test_feedback_page_shows_every_cell_its_points_and_the_messages(graded):
     page = (graded / "chloe_sum_not_mean" / "feedback.html").read_text()
     for cell in support.cell_max(A):
         assert cell in page
-    assert "sum instead of mean" in page and "11 / 15" in page
+    score = support.EXAMPLE_SCORES["chloe_sum_not_mean"]
+    assert "sum instead of mean" in page and f"{score} / 15" in page
+    for student, score in support.EXAMPLE_SCORES.items():
+        assert support.results(graded, student)["score"] == score
 
 
 def test_feedback_never_shows_the_hidden_checks_source(graded):

@@ -15,6 +15,7 @@ import copy
 import inspect
 import json
 import math
+import os
 
 import numpy as np
 import pytest
@@ -84,7 +85,8 @@ def _scale(value, factor):
 
 
 class SolutionRun:
-    """The solution notebook run in this process, as a student's would be in the sandbox."""
+    """The solution notebook run once in this process; each probe then runs in a
+    fork of it, as a student's would in a copy of their notebook in the sandbox."""
 
     def __init__(self, name: str):
         import matplotlib
@@ -92,7 +94,7 @@ class SolutionRun:
         matplotlib.use("Agg")
         self.assignment = assignments.get(name)
         self._answers: dict[str, object] = {}
-        _, self.snapshots = self._run()
+        self.namespace, self.snapshots = self._run()
 
     def _run(self) -> tuple[dict, dict]:
         """The notebook's namespace after its last cell, and its snapshots."""
@@ -112,15 +114,33 @@ class SolutionRun:
 
     def answer(self, fn, kwargs: dict):
         """What ``fn`` (a probe) returns on the solution, as it would arrive from a sandbox
-        (computed once for each probe and its inputs, each time in a notebook of its own)."""
+        (computed once for each probe and its inputs, in a fork of the notebook's final state)."""
         key = json.dumps([fn.__name__, codec.encode(kwargs, torch=torch)], sort_keys=True)
         if key not in self._answers:
-            namespace, snapshots = self._run()
-            probe_scope = scope.probe_globals(snapshots)
-            exec(compile(_source_of(fn), "<probe>", "exec"), probe_scope)
-            value = probe_scope[fn.__name__](scope.StudentNamespace(namespace), **copy.deepcopy(kwargs))
-            self._answers[key] = codec.encode(value, torch=torch)
+            self._answers[key] = self._in_a_fork(fn, kwargs)
         return codec.decode(self._answers[key], torch=torch)
+
+    def _in_a_fork(self, fn, kwargs):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the copy: run the probe, send its encoded answer, and leave without cleanup
+            status = 1
+            try:
+                os.close(read)
+                probe_scope = scope.probe_globals(self.snapshots)
+                exec(compile(_source_of(fn), "<probe>", "exec"), probe_scope)
+                value = probe_scope[fn.__name__](scope.StudentNamespace(self.namespace), **copy.deepcopy(kwargs))
+                with os.fdopen(write, "w") as out:
+                    json.dump(codec.encode(value, torch=torch), out)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        with os.fdopen(read) as got:
+            text = got.read()
+        _, status = os.waitpid(pid, 0)
+        assert status == 0 and text, f"the probe {fn.__name__} failed on the solution notebook"
+        return json.loads(text)
 
 
 class HostileNotebook:
@@ -133,6 +153,10 @@ class HostileNotebook:
     def probe(self, fn, /, *, what, cell=None, reference=(), **kwargs):
         encoded = codec.decode(codec.encode(kwargs, torch=torch), torch=torch)
         return answers.guard(fn, self.spoil(self.run.answer(fn, encoded)), what)
+
+    def probe_each(self, fn, /, *, what, cell=None, reference=(), **kwargs):
+        return [("", self.probe(fn, what=what, **kwargs)),
+                ("another right way of writing an earlier cell", self.probe(fn, what=what, **kwargs))]
 
     def snapshot(self, grade_id):
         taken = self.run.snapshots.get(grade_id)
@@ -161,11 +185,13 @@ CASES = [(name, fn.__name__) for name in assignments.NAMES for fn in _checks(nam
 
 
 @pytest.mark.parametrize("name, check", CASES, ids=[f"{a}-{c}" for a, c in CASES])
-@settings(max_examples=20, derandomize=True, database=None, deadline=None,
+@settings(max_examples=50, derandomize=True, database=None, deadline=None,
           suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_no_answer_makes_a_check_crash(name, check, data):
-    run = _RUNS.setdefault(name, SolutionRun(name))
+    if name not in _RUNS:
+        _RUNS[name] = SolutionRun(name)
+    run = _RUNS[name]
     fn = getattr(assignments.get(name).checks(), check)
     how = data.draw(st.sampled_from(["leaf", "whole", "huge", "negated", "same"]), label="how")
     hostile = data.draw(st.sampled_from(range(len(HOSTILE))), label="value")
@@ -188,3 +214,22 @@ def test_no_answer_makes_a_check_crash(name, check, data):
         fn(HostileNotebook(run, spoil), gen)
     except (CheckFailed, StudentProblem):
         pass
+
+
+HONEST_SEEDS = range(100, 125)
+
+
+@pytest.mark.parametrize("name", assignments.NAMES)
+def test_the_solution_passes_every_check_on_many_seeds(name):
+    """The inputs a check draws never fail a right answer (the solution's, in a fork of its notebook)."""
+    if name not in _RUNS:
+        _RUNS[name] = SolutionRun(name)
+    run = _RUNS[name]
+    failed = []
+    for fn in _checks(name):
+        for seed in HONEST_SEEDS:
+            try:
+                fn(HostileNotebook(run, lambda answer: answer), torch.Generator().manual_seed(seed))
+            except (CheckFailed, StudentProblem) as failure:
+                failed.append(f"{fn.__name__} (seed {seed}): {failure}")
+    assert not failed, "\n".join(failed[:10])

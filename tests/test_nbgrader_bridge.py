@@ -66,7 +66,7 @@ def test_a_result_for_another_notebook_is_regraded(tmp_path, monkeypatch):
     monkeypatch.setattr(nbgrader_bridge, "_CACHE", {})
     monkeypatch.chdir(root / "autograded" / "kim" / A)
     try:
-        assert nbgrader_bridge.hidden_score("test_criterion", None)() == 0.0  # chloe sums instead of averaging
+        assert nbgrader_bridge.hidden_score("test_criterion", None)() == 1.0  # chloe sums instead of averaging: 1 of 2
         assert nbgrader_bridge.hidden_score("test_forward", None)() == 2.0
     finally:
         shutil.rmtree(out)

@@ -44,7 +44,7 @@ def run_gradescope(tmp_path, notebook):
 
 
 
-@pytest.mark.parametrize("student, score", [("ada_perfect", 15), ("chloe_sum_not_mean", 11)])
+@pytest.mark.parametrize("student, score", sorted(support.EXAMPLE_SCORES.items()))
 def test_gradescope_bundle_grades_an_upload_into_results_json(tmp_path, student, score):
     result, root = run_gradescope(tmp_path, EXAMPLES / student / A / f"{A}.ipynb")
     assert result["score"] == score
@@ -83,5 +83,5 @@ def test_coursera_grader_writes_feedback_json(tmp_path):
     assert done.returncode == 0, done.stderr
     feedback = json.loads((shared / "feedback.json").read_text())
     assert feedback["feedbackType"] == "HTML"
-    assert feedback["fractionalScore"] == round(11 / 15, 4)
+    assert feedback["fractionalScore"] == round(support.EXAMPLE_SCORES["chloe_sum_not_mean"] / 15, 4)
     assert "sum instead of mean" in feedback["feedback"] and "test_criterion" in feedback["feedback"]

@@ -4,11 +4,13 @@ Probes (the ``_probe_*`` functions) run inside the student's sandboxed process
 and only collect values; every verdict is made here, against `solutions/`.
 """
 
+import math
+
 import numpy as np
 import torch
 from torch import nn
 
-from autograder.checking import as_tensor, cell, close, describe, fail, rand, randint
+from autograder.checking import as_float, as_tensor, cell, close, describe, fail, is_number, num, rand, randint
 from autograder.probes import best_practices as probes
 from solutions import best_practices as ref
 
@@ -16,8 +18,47 @@ from solutions import best_practices as ref
 def _table(value, what):
     """A returned tensor (numpy arrays accepted) as float64."""
     if isinstance(value, np.ndarray):
-        return torch.from_numpy(np.asarray(value, dtype=np.float64))
+        try:
+            return torch.from_numpy(np.asarray(value, dtype=np.float64))
+        except (TypeError, ValueError):
+            fail(f"{what} is {describe(value)}, expected a tensor of numbers.")
     return as_tensor(value, what)
+
+
+def _rows(value, what):
+    """A returned table with at least one dimension (rows)."""
+    table = _table(value, what)
+    if table.dim() == 0:
+        fail(f"{what} is a single number ({describe(table)}); expected a tensor with one row per sample.",
+             mistake="wrong shape")
+    return table
+
+
+# What the probes' own code computed (numbers, flags, model states) is read
+# once, here: a value of any other kind means the reply was changed.
+
+def _number(value) -> float | None:
+    """A number the probe recorded, or None for anything else."""
+    if is_number(value):
+        return as_float(value, "a number")
+    return None
+
+
+def _numbers(values) -> list:
+    return [_number(v) for v in values] if isinstance(values, list) else []
+
+
+def _changed(what):
+    fail(f"{what} came back changed (was a built-in replaced while the grader's probe ran?).",
+         mistake="broke the probe")
+
+
+def _state(value, what) -> dict:
+    """A model's state_dict the probe copied: {'weight', 'bias'} as float64 tensors."""
+    if not isinstance(value, dict) or set(value) != {"weight", "bias"} \
+            or not all(isinstance(v, torch.Tensor) for v in value.values()):
+        _changed(what)
+    return {k: as_tensor(v, f"{what}[{k!r}]") for k, v in value.items()}
 
 
 def _triple(got, what, names):
@@ -123,12 +164,14 @@ def _split_case(nb, gen):
     calls = [(f_up, seed, 1), (f_up, seed, 2), (f_up, other, 3), (f_down, seed, 4)]
     got = nb.probe(probes.split, what="train_val_split(X, Y, val_fraction, seed)", cell="train_val_split",
                    X=X, Y=Y, calls=calls)
+    if len(got) != len(calls):
+        _changed("the answers of train_val_split's runs")
     splits = []
     for (fraction, _, _), parts in zip(calls, got):
         if not isinstance(parts, list) or len(parts) != 4:
             fail(f"train_val_split returned {describe(parts)}; it should return four tensors "
                  "(X_train, Y_train, X_val, Y_val).")
-        splits.append([_table(p, name) for p, name in zip(parts, ("X_train", "Y_train", "X_val", "Y_val"))])
+        splits.append([_rows(p, name) for p, name in zip(parts, ("X_train", "Y_train", "X_val", "Y_val"))])
     return X.double(), Y.double(), calls, splits
 
 
@@ -136,6 +179,9 @@ def _rows_of(part, X):
     """The index in X of every row of part (-1 when a row is not one of X's)."""
     index = []
     for row in part.reshape(len(part), -1) if part.dim() > 0 and len(part) else []:
+        if row.shape != X.shape[1:]:
+            index.append(-1)
+            continue
         hits = ((X - row).abs() < 1e-9).all(dim=1).nonzero()
         index.append(int(hits[0]) if len(hits) else -1)
     return index
@@ -146,6 +192,9 @@ def test_train_val_split_gives_disjoint_parts_of_the_right_sizes(nb, gen):
     X, Y, calls, splits = _split_case(nb, gen)
     n = len(X)
     for (fraction, _, _), (Xt, Yt, Xv, Yv) in zip(calls[::3], splits[::3]):
+        if Xt.dim() > 1 and Xv.dim() > 1 and (Xt.shape[1:] != X.shape[1:] or Xv.shape[1:] != X.shape[1:]):
+            fail(f"train_val_split returned X parts of shapes {tuple(Xt.shape)} and {tuple(Xv.shape)}; each row "
+                 f"of X has {X.shape[1]} values, so they should be (rows, {X.shape[1]}).", mistake="wrong shape")
         want_val = round(n * fraction)
         if len(Xv) != want_val or len(Xt) != n - want_val:
             if len(Xt) == want_val and len(Xv) == n - want_val:
@@ -253,7 +302,25 @@ def _early_case(nb, gen, min_delta=None):
                    patience=patience, min_delta=min_delta, losses=losses,
                    weight=rand(gen, 1, 2), bias=rand(gen, 1), moves=moves)
     want = {"stops": stops, "counters": counters, "best": best, "best_at": best_at, "first": first}
-    return patience, losses, got, want
+    return patience, losses, _early_record(got, len(losses)), want
+
+
+def _early_record(got, epochs: int) -> dict:
+    """The probe's record of one EarlyStopping run, every value of the kind the probe makes."""
+    what = "the record of EarlyStopping's run"
+    lists = {key: got[key] for key in ("stops", "counters", "best", "weights")}
+    if not all(isinstance(v, list) and len(v) == epochs for v in lists.values()):
+        _changed(what)
+    return {
+        "stops": [v if v is True or v is False else None for v in lists["stops"]],
+        "counters": _numbers(lists["counters"]),
+        "best": _numbers(lists["best"]),
+        "weights": [_state(w, what) for w in lists["weights"]],
+        "final": _state(got["final"], what),
+        "best_loss_start": _number(got["best_loss_start"]),
+        "counter_start": got["counter_start"],
+        "best_state": got["best_state"],
+    }
 
 
 def _variant_stops(patience, min_delta, losses, *, strict=True, late=False, reset=True, sign=-1):
@@ -305,7 +372,7 @@ def test_early_stopping_tracks_the_best_loss_and_min_delta(nb, gen):
     start = got["best_loss_start"]
     if start is None or start != float("inf"):
         fail(f"a new EarlyStopping should start with best_loss = float('inf'), but it was {describe(start)}.")
-    if got["counter_start"] != 0:
+    if not (is_number(got["counter_start"]) and got["counter_start"] == 0):
         fail(f"a new EarlyStopping should start with counter = 0, but it was {describe(got['counter_start'])}.")
     best, counters = got["best"], got["counters"]
     shown = ", ".join(f"{v:.3g}" for v in losses)
@@ -320,8 +387,8 @@ def test_early_stopping_tracks_the_best_loss_and_min_delta(nb, gen):
         fail("EarlyStopping applied min_delta the wrong way (best_loss + min_delta): an improvement must beat "
              "the best loss by more than min_delta, val_loss < best_loss - min_delta.")
     fail(f"with min_delta = {min_delta:.3g} and validation losses {shown}, EarlyStopping's counter went "
-         f"{counters} and best_loss {[round(b, 4) for b in best]}; expected {want['counters']} and "
-         f"{[round(b, 4) for b in want['best']]}.")
+         f"{[num(c) for c in counters]} and best_loss {[num(b) for b in best]}; expected {want['counters']} and "
+         f"{[num(b) for b in want['best']]}.")
 
 
 def _counters(losses, min_delta):
@@ -341,21 +408,21 @@ def test_early_stopping_keeps_a_copy_of_the_best_weights(nb, gen):
     state = got["best_state"]
     if state is None:
         fail("EarlyStopping.best_state is None after an improvement: store a copy of model.state_dict() there.")
-    if not isinstance(state, dict) or not {"weight", "bias"} <= set(state):
+    if not isinstance(state, dict) or not {"weight", "bias"} <= set(map(str, state)):
         fail(f"EarlyStopping.best_state is {describe(state)}; it should be a copy of model.state_dict() "
              "(a dict with 'weight' and 'bias').")
     expected = got["weights"][want["best_at"]]
     final = got["final"]
     values = {k: as_tensor(state[k], f"best_state[{k!r}]") for k in ("weight", "bias")}
-    if all(close(values[k], expected[k].double(), rtol=0, atol=1e-7) for k in values):
+    if all(close(values[k], expected[k], rtol=0, atol=1e-7) for k in values):
         return
-    if all(close(values[k], final[k].double(), rtol=0, atol=1e-7) for k in values):
+    if all(close(values[k], final[k], rtol=0, atol=1e-7) for k in values):
         fail("EarlyStopping.best_state changed with the model: it holds the model's current weights, not those "
              "of the best epoch. model.state_dict() returns the live parameter tensors; store a copy, "
              "copy.deepcopy(model.state_dict()) or {k: v.clone() for k, v in ...}.")
     for epoch, loss in enumerate(losses):
         if epoch > want["best_at"] and loss == losses[want["best_at"]] and \
-                all(close(values[k], got["weights"][epoch][k].double(), rtol=0, atol=1e-7) for k in values):
+                all(close(values[k], got["weights"][epoch][k], rtol=0, atol=1e-7) for k in values):
             fail(f"EarlyStopping.best_state holds the weights of epoch {epoch}, whose validation loss only equalled "
                  "the best one: a tie is not an improvement, it must be strictly lower (val_loss < best_loss - "
                  "min_delta).")
@@ -405,12 +472,24 @@ def _step_case(nb, gen, *, exploding=False):
     weight, bias = rand(gen, 1, d, low=-1, high=1), rand(gen, 1, low=-1, high=1)
     got = nb.probe(probes.train_step, what="train_step(model, optimizer, loss_fn, X, Y, max_norm)",
                    cell="train_step", weight=weight, bias=bias, lr=lr, batches=batches, max_norm=max_norm)
-    return (weight, bias, lr, batches, max_norm), got
+    return (weight, bias, lr, batches, max_norm), _step_records(got.parts(len(batches)))
+
+
+def _step_records(parts) -> list[dict]:
+    """The probe's record of each step, every value of the kind the probe makes."""
+    what = "the record of train_step's steps"
+    records = []
+    for part in parts:
+        before, after = _number(part["loss_before"]), _number(part["loss_after"])
+        if before is None or after is None:
+            _changed(what)
+        records.append({"returned": part["returned"], "loss_before": before, "loss_after": after,
+                        "before": _state(part["before"], what), "after": _state(part["after"], what)})
+    return records
 
 
 def _state_close(got_state, want_state, tol=1e-4):
-    return all(k in got_state and close(as_tensor(got_state[k], k), want_state[k], rtol=tol, atol=1e-6)
-               for k in want_state)
+    return all(k in got_state and close(got_state[k], want_state[k], rtol=tol, atol=1e-6) for k in want_state)
 
 
 @cell("test_train_step")
@@ -423,15 +502,16 @@ def test_train_step_returns_the_loss_before_the_step(nb, gen):
              "its whole autograd graph alive).")
     if value is None:
         fail("train_step returned None: did you forget `return loss.item()`?")
-    if not isinstance(value, (float, int)) or isinstance(value, bool):
+    if not is_number(value):
         fail(f"train_step returned {describe(value)}; it should return the loss as a Python float (loss.item()).")
+    value = as_float(value, "what train_step returned")
     if abs(value - first["loss_before"]) <= 1e-4 * abs(first["loss_before"]) + 1e-6:
         return
     if abs(value - first["loss_after"]) <= 1e-4 * abs(first["loss_after"]) + 1e-6:
         fail("train_step returned the loss after the update (recomputed after optimizer.step()); return the loss "
              "computed in this step, before the parameters moved.")
-    fail(f"train_step returned {value:.6g}, but the loss of the model on (X, Y) before the step was "
-         f"{first['loss_before']:.6g}.")
+    fail(f"train_step returned {num(value)}, but the loss of the model on (X, Y) before the step was "
+         f"{num(first['loss_before'])}.")
 
 
 @cell("test_train_step")
@@ -442,7 +522,7 @@ def test_train_step_takes_one_sgd_step_with_fresh_gradients(nb, gen):
     after = [g["after"] for g in got]
     if all(_state_close(a, w) for a, w in zip(after, want)):
         return
-    if _state_close(after[0], {k: v.double() for k, v in got[0]["before"].items()}, tol=1e-7):
+    if _state_close(after[0], got[0]["before"], tol=1e-7):
         fail("train_step did not change the parameters: call loss.backward() and then optimizer.step().")
     if _state_close(after[0], want[0]):
         accumulated = _reference_steps(weight, bias, lr, batches, None, accumulate=True)
@@ -466,8 +546,9 @@ def test_train_step_clips_the_gradient_norm_before_the_step(nb, gen):
     after = got[0]["after"]
     if _state_close(after, want):
         return
-    before = {k: v.double() for k, v in got[0]["before"].items()}
-    moved = torch.cat([(before[k] - as_tensor(after[k], k)).reshape(-1) for k in ("weight", "bias")]) / lr
+    before = got[0]["before"]
+    moved = torch.cat([(before[k] - after[k]).reshape(-1) for k in ("weight", "bias")
+                       if before[k].shape == after[k].shape]) / lr
     norm = float(moved.norm())
     unclipped = _reference_steps(weight, bias, lr, batches, None)[0]
     if _state_close(after, unclipped):
@@ -535,17 +616,31 @@ def _fit_case(nb, gen, scenario):
     got = nb.probe(probes.fit, what="fit(model, X_train, Y_train, X_val, Y_val, ...)", cell="fit",
                    reference=("EarlyStopping", "train_step"), weight=weight, bias=bias, data=data,
                    options=options, use_writer=use_writer)
-    if got.get("kind") != "dict" or "lists" not in got:
-        fail(f"fit returned a {got.get('kind')}; it should return the history dict with train_loss, val_loss, "
+    kind = got.text("kind")
+    if kind != "dict" or "lists" not in got:
+        fail(f"fit returned a {kind}; it should return the history dict with train_loss, val_loss, "
              "lr and best_epoch.")
-    missing = [k for k in ("train_loss", "val_loss", "lr", "best_epoch") if k not in got["keys"]]
+    missing = [k for k in ("train_loss", "val_loss", "lr", "best_epoch") if k not in got.texts("keys")]
     if missing:
         fail(f"fit's history has no {', '.join(repr(k) for k in missing)}; it needs train_loss, val_loss, lr "
              "and best_epoch.")
-    for key, values in got["lists"].items():
-        if values is None or any(v is None for v in values):
+    lists = got.part("lists")
+    for key in ("train_loss", "val_loss", "lr"):
+        values = lists[key]
+        if not isinstance(values, list) or any(_number(v) is None for v in values):
             fail(f"fit's history[{key!r}] should be a list of numbers, one per epoch.")
-    return (weight, bias, data, options), got, history, state
+    record = {"lists": {key: _numbers(lists[key]) for key in ("train_loss", "val_loss", "lr")},
+              "best_epoch": _number(got["best_epoch"]), "state": _state(got["state"], "the model after fit"),
+              "calls": _calls(got.get("calls", []))}
+    return (weight, bias, data, options), record, history, state
+
+
+def _calls(calls) -> list:
+    """The writer calls the probe recorded: [method, tag, value, step] (tag a string or None, numbers or None)."""
+    if not isinstance(calls, list) or not all(isinstance(c, list) and len(c) == 4 for c in calls):
+        _changed("the record of fit's writer calls")
+    return [[str(name), tag if isinstance(tag, str) else None, _number(value), _number(step)]
+            for name, tag, value, step in calls]
 
 
 def _series(values):
@@ -608,7 +703,7 @@ def test_fit_returns_the_best_epoch_and_restores_its_weights(nb, gen):
     val = got["lists"]["val_loss"]
     final = got["state"]
     restored = _state_close(final, state)
-    if best is None:
+    if best is None or not math.isfinite(best):
         fail("fit's history['best_epoch'] should be the index (from 0) of the epoch with the best validation loss.")
     if int(best) != want:
         if int(best) == want + 1:
@@ -645,7 +740,7 @@ def test_fit_follows_the_step_learning_rate_schedule(nb, gen):
 @cell("test_fit")
 def test_fit_logs_both_losses_to_the_writer(nb, gen):
     case, got, history, _ = _fit_case(nb, gen, "schedule")
-    calls = got.get("calls", [])
+    calls = got["calls"]
     scalars = [c for c in calls if c[0] == "add_scalar"]
     if not scalars:
         other = sorted({c[0] for c in calls})

@@ -9,7 +9,8 @@ import math
 import torch
 
 from autograder.checking import (
-    as_float, as_tensor, cell, close, describe, expect_close, fail, rand, randint, ratio,
+    as_float, as_floats, as_tensor, is_number, cell, close, describe, expect_close, fail, num, off_center, python_floats, rand,
+    randint, ratio, type_word,
 )
 from autograder.probes import gradient_descent as probes
 from solutions import gradient_descent as ref
@@ -26,20 +27,46 @@ def _value(gen, low=0.5, high=4.0) -> float:
 
 
 def _floats(values, what):
-    return torch.tensor([as_float(v, what) for v in values], dtype=torch.float64)
+    return as_floats(values, what)
 
 
 # ----------------------------------------------------------------- make_data
 
 
-def _pair(result, call, n):
-    """(X, Y) from what make_data returned, as float64 tensors of shape (n, 1)."""
-    if not result["pair"]:
-        fail(f"{call} returned {describe(result['value'])}; it should return the pair (X, Y).")
+def _shape_of(value) -> tuple | None:
+    """A shape the probe sent (a list of whole numbers), or None."""
+    if isinstance(value, list) and len(value) <= 8 and all(
+            isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 2 ** 40 for d in value):
+        return tuple(value)
+    return None
+
+
+def _pair(result, call, n, judge_order=False):
+    """(X, Y) from what make_data returned, as float64 tensors of shape (n, 1).
+    A pair returned as (Y, X) fails only where ``judge_order`` (one mistake, one
+    check); elsewhere it is judged the right way round."""
+    if not isinstance(result, dict) or not result.flag("pair"):
+        fail(f"{call} returned {describe(result.get('value') if isinstance(result, dict) else result)}; "
+             "it should return the pair (X, Y).")
     shapes = result["shapes"]
-    if shapes[0] is not None and shapes[1] is not None and shapes != [[n, 1], [n, 1]]:
-        _shapes(torch.Size(shapes[0]), torch.Size(shapes[1]), n, call)
-    return as_tensor(result["X"], f"{call}'s X"), as_tensor(result["Y"], f"{call}'s Y")
+    if not isinstance(shapes, list) or len(shapes) != 2:
+        fail(f"{call}'s answer came back changed (was a built-in replaced while it ran?).", mistake="broke the probe")
+    x_shape, y_shape = _shape_of(shapes[0]), _shape_of(shapes[1])
+    for name, value, shape in (("X", result["X"], x_shape), ("Y", result["Y"], y_shape)):
+        if shape is None:
+            fail(f"{call}'s {name} is {describe(value)}; make_data should return two tensors (X, Y).")
+    if (x_shape, y_shape) != ((n, 1), (n, 1)):
+        _shapes(x_shape, y_shape, n, call)
+    X, Y = as_tensor(result["X"], f"{call}'s X"), as_tensor(result["Y"], f"{call}'s Y")
+    if tuple(X.shape) != (n, 1) or tuple(Y.shape) != (n, 1):
+        fail(f"{call}'s answer came back changed (was a built-in replaced while it ran?).", mistake="broke the probe")
+    line = torch.linspace(-3, 3, n, dtype=torch.float64).view(-1, 1)
+    if not close(X, line, atol=1e-5) and close(Y, line, atol=1e-5):
+        if judge_order:
+            fail(f"{call} returned (Y, X): the inputs come first, then the targets: return X, Y.",
+                 mistake="swapped (X, Y)")
+        X, Y = Y, X
+    return X, Y
 
 
 def _shapes(x_shape, y_shape, n, call):
@@ -66,8 +93,8 @@ def _noise_level(gen) -> float:
 def test_make_data_spaces_X_evenly_in_columns(nb, gen):
     w, b, n, sigma, seed = _value(gen), _value(gen), randint(gen, 8, 40), _noise_level(gen), randint(gen, 0, 10_000)
     call = f"make_data({w:.3g}, {b:.3g}, {n}, {sigma:.3g}, seed={seed})"
-    got = nb.probe(probes.make_data, what=call, cell="make_data", calls=[(w, b, n, sigma, seed, 0)])
-    X, Y = _pair(got[0], call, n)
+    got = nb.probe(probes.make_data, what=call, cell="make_data", calls=[(w, b, n, sigma, seed, 0)]).parts(1)
+    X, Y = _pair(got[0], call, n, judge_order=True)
     expect_close(X, torch.linspace(-3, 3, n).view(-1, 1), f"{call}'s X", atol=1e-5,
                  hint="X should hold n evenly spaced values from -3 to 3: torch.linspace(-3, 3, n).view(-1, 1).")
 
@@ -78,7 +105,7 @@ def test_make_data_adds_gaussian_noise_of_the_given_std(nb, gen):
     n = randint(gen, 2000, 3000)
     call = f"make_data({w:.3g}, {b:.3g}, {n}, {sigma:.3g}, seed={seed})"
     got = nb.probe(probes.make_data, what=call, cell="make_data",
-                   calls=[(w, b, n, 0.0, seed, 0), (w, b, n, sigma, seed, 0)])
+                   calls=[(w, b, n, 0.0, seed, 0), (w, b, n, sigma, seed, 0)]).parts(2)
     X0, Y0 = _pair(got[0], call, n)
     X, Y = _pair(got[1], call, n)
     if not close(Y0, w * X0 + b, atol=1e-4):
@@ -86,6 +113,11 @@ def test_make_data_adds_gaussian_noise_of_the_given_std(nb, gen):
              f"but it does not: got {describe(Y0)} for X = {describe(X0)}.")
     noise = (Y - (w * X + b)).reshape(-1)
     mean, std = float(noise.mean()), float(noise.std())
+    if not math.isfinite(mean) or not math.isfinite(std):
+        fail(f"{call} gave Y with values that are not finite numbers: {describe(Y)}.")
+    if std < 0.01 * sigma and abs(mean) > 0.01 * sigma:
+        fail(f"every sample got the same noise ({mean:.3g}): draw one random number per sample, with X's "
+             "shape, e.g. noise_std * torch.randn(X.shape).", mistake="one noise value for all samples")
     if abs(mean) > 0.15 * sigma:
         if abs(mean - 0.5 * sigma) < 0.1 * sigma:
             fail(f"the noise averages {mean:.3g}, about noise_std / 2: torch.rand draws uniform numbers on "
@@ -111,7 +143,8 @@ def test_make_data_is_reproducible_for_a_seed(nb, gen):
     seed, other = randint(gen, 0, 5000), randint(gen, 5001, 10_000)
     call = f"make_data({w:.3g}, {b:.3g}, {n}, {sigma:.3g}, seed={seed})"
     got = nb.probe(probes.make_data, what=call, cell="make_data",
-                   calls=[(w, b, n, sigma, seed, 11), (w, b, n, sigma, seed, 12345), (w, b, n, sigma, other, 11)])
+                   calls=[(w, b, n, sigma, seed, 11), (w, b, n, sigma, seed, 12345),
+                          (w, b, n, sigma, other, 11)]).parts(3)
     (_, Y1), (_, Y2), (_, Y3) = (_pair(r, call, n) for r in got)
     if Y1.shape != Y2.shape or not torch.equal(Y1, Y2):
         fail("make_data gave different data for the same seed: seed the noise with the seed argument "
@@ -137,8 +170,9 @@ def _pointwise_case(nb, gen, fn):
 
 
 def _grid_error(got, fn):
-    if got["grid_error"]:
-        fail(f"{fn}(w_values, x, y) with a tensor of w values raised {got['grid_error'][:300]}\n{fn} should work "
+    error = got.text("grid_error")
+    if error:
+        fail(f"{fn}(w_values, x, y) with a tensor of w values raised {error[:300]}\n{fn} should work "
              "element by element on tensors too: use arithmetic operators only (math.pow, math functions, "
              "float() and .item() work on single numbers only).")
 
@@ -228,22 +262,40 @@ def _gd_run(gen, c_low=0.05, c_high=0.4, n_low=5, n_high=12):
 
 
 def _path(got, n_iter, what="gradient_descent"):
-    if not got["listed"]:
+    """The values of the path, as a float64 tensor (their types are judged by one check only)."""
+    if not got.flag("listed"):
         fail(f"{what} returned {describe(got['path'])}; it should return the list [w0, w1, ..., w_n_iter].")
-    if any(t == "Tensor" for t in got["types"]):
-        fail(f"{what} stored tensors in its list: store Python floats (float(w) or w.item()).")
-    return _floats(got["path"], f"a value in {what}'s list")
+    return _floats(got["path"], f"{what}'s list")
+
+
+def _replay(w0, n_iter, step) -> torch.Tensor:
+    """The path of ``w = step(w)`` from w0, in float64 tensors (a diverging replay ends in inf, never raises)."""
+    values = [torch.tensor(w0, dtype=torch.float64)]
+    for _ in range(n_iter):
+        values.append(step(values[-1]))
+    return torch.stack(values)
+
+
+def _aligned(path: torch.Tensor, want: torch.Tensor):
+    """``path`` and ``want`` cut to the values they share: a path without w0, or
+    with a step too many or too few, is judged on its values here (its length
+    is judged by the check of the list itself)."""
+    if len(path) and len(want) > 1 and not close(path[0], want[0]) and close(path[0], want[1]):
+        want = want[1:]
+    k = min(len(path), len(want))
+    return path[:k], want[:k]
 
 
 @cell("test_gradient_descent")
 def test_gradient_descent_returns_n_iter_plus_1_floats_from_w0(nb, gen):
     run = _gd_run(gen)
     w0, _, _, _, n_iter = run
-    got = nb.probe(probes.gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)", cell="gradient_descent",
-                   reference=FOR_GRADIENT_DESCENT, runs=[run])[0]
+    start = randint(gen, -4, 4)
+    got, none = nb.probe(probes.gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)",
+                         cell="gradient_descent", reference=FOR_GRADIENT_DESCENT,
+                         runs=[run, (start, *run[1:4], 0)]).parts(2)
     path = _path(got, n_iter)
-    if not all(t == "float" for t in got["types"]):
-        fail(f"gradient_descent's list holds {sorted(set(got['types']))}; every value should be a Python float.")
+    python_floats(got["path"], "gradient_descent's list", "store float(w) (or w.item()) for every value.")
     if len(path) == n_iter and abs(float(path[0]) - w0) > 1e-9:
         fail(f"gradient_descent(w0, x, y, lr, {n_iter}) returned {n_iter} values: the list should start with "
              f"w0 itself, then the {n_iter} updated values ({n_iter + 1} in all).")
@@ -251,28 +303,32 @@ def test_gradient_descent_returns_n_iter_plus_1_floats_from_w0(nb, gen):
         fail(f"gradient_descent(w0, x, y, lr, {n_iter}) returned {len(path)} values; expected {n_iter + 1}: "
              "w0 and one value after each of the n_iter steps.")
     if abs(float(path[0]) - w0) > 1e-6 * max(1.0, abs(w0)):
-        fail(f"gradient_descent's list should start with w0 = {w0:.6g}, but starts with {float(path[0]):.6g}.")
+        fail(f"gradient_descent's list should start with w0 = {w0:.6g}, but starts with {num(path[0])}.")
+    call = f"gradient_descent({start}, x, y, lr, 0)"
+    if _path(none, 0, call).tolist() != [float(start)]:
+        fail(f"{call} returned {describe(none['path'])}; with n_iter = 0 there is no step: [w0] = [{float(start)}].")
+    python_floats(none["path"], f"{call}'s list", "with an integer w0 the list should still hold floats: "
+                  "start from float(w0).")
 
 
 @cell("test_gradient_descent")
 def test_gradient_descent_follows_the_update_rule(nb, gen):
     run = _gd_run(gen)
     w0, x, y, lr, n_iter = run
-    got = nb.probe(probes.gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)", cell="gradient_descent",
-                   reference=FOR_GRADIENT_DESCENT, runs=[run])[0]
+    got, = nb.probe(probes.gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)", cell="gradient_descent",
+                    reference=FOR_GRADIENT_DESCENT, runs=[run]).parts(1)
     path = _path(got, n_iter)
     want = torch.tensor(ref.gradient_descent(*run), dtype=torch.float64)
-    if close(path, want, atol=1e-5):
+    if not len(path):
+        fail("gradient_descent returned an empty list: it should hold w0 and one value after each step.")
+    shown, want = _aligned(path, want)
+    if close(shown, want, atol=1e-5):
         return
+    path = shown
 
     def replay(step):
-        values = [w0]
-        for _ in range(n_iter):
-            values.append(step(values[-1]))
-        return torch.tensor(values, dtype=torch.float64)
+        return _aligned(path, _replay(w0, n_iter, step))[1]
 
-    if len(path) == n_iter and close(path, want[1:], atol=1e-5):
-        fail("gradient_descent's values are right but w0 is missing from the start of the list.")
     if close(path, replay(lambda w: w + lr * ref.dloss_dw(w, x, y)), atol=1e-5):
         fail("gradient_descent added the derivative: that climbs the bowl. Gradient descent moves against "
              "it: w = w - lr * dloss_dw(w, x, y).")
@@ -282,8 +338,6 @@ def test_gradient_descent_follows_the_update_rule(nb, gen):
         fail("gradient_descent stepped by the loss instead of its derivative: w = w - lr * dloss_dw(w, x, y).")
     if close(path, replay(lambda w: w - lr * ref.dloss_dw(w0, x, y)), atol=1e-5):
         fail("gradient_descent used the derivative at w0 for every step; compute it at the current w each time.")
-    if len(path) != len(want):
-        fail(f"gradient_descent returned {len(path)} values, expected {len(want)}, so the path could not be compared.")
     expect_close(path, want, "gradient_descent's path", atol=1e-5,
                  hint=f"From w0 = {w0:.4g} with x = {x:.4g}, y = {y:.4g}, lr = {lr:.4g}: w = w - lr * dloss_dw(w, x, y).")
 
@@ -293,21 +347,19 @@ def test_gradient_descent_converges_or_diverges_with_the_learning_rate(nb, gen):
     good = _gd_run(gen, 0.2, 0.3, 40, 50)
     bad = _gd_run(gen, 1.2, 1.5, 10, 14)
     got = nb.probe(probes.gradient_descent, what="gradient_descent(w0, x, y, lr, n_iter)", cell="gradient_descent",
-                   reference=FOR_GRADIENT_DESCENT, runs=[good, bad])
+                   reference=FOR_GRADIENT_DESCENT, runs=[good, bad]).parts(2)
     w0, x, y, lr, n_iter = good
     path = _path(got[0], n_iter)
-    if len(path) != n_iter + 1:
-        fail(f"gradient_descent(w0, x, y, lr, {n_iter}) returned {len(path)} values instead of {n_iter + 1}, "
-             "so its path could not be followed.")
     best = y / x
-    if abs(float(path[-1]) - best) > 1e-4 * max(1.0, abs(best)):
+    if not len(path) or not abs(float(path[-1]) - best) <= 1e-4 * max(1.0, abs(best)):
         fail(f"with x = {x:.4g}, y = {y:.4g} and a good learning rate lr = {lr:.4g}, {n_iter} steps should reach the "
-             f"bottom of the bowl, w = y / x = {best:.5g}; gradient_descent ended at {float(path[-1]):.5g}.")
+             f"bottom of the bowl, w = y / x = {best:.5g}; gradient_descent ended at "
+             f"{num(path[-1]) if len(path) else 'nothing (an empty list)'}.")
     w0, x, y, lr, n_iter = bad
     path = _path(got[1], n_iter)
-    want = torch.tensor(ref.gradient_descent(*bad), dtype=torch.float64)
+    path, want = _aligned(path, torch.tensor(ref.gradient_descent(*bad), dtype=torch.float64))
     distance = (path - y / x).abs()
-    growing = len(path) == n_iter + 1 and bool((distance[1:] > distance[:-1]).all())
+    growing = len(path) >= n_iter and bool((distance[1:] > distance[:-1]).all())
     if growing and close(path, want, rtol=1e-4, atol=1e-5):
         return
     fail(f"with lr = {lr:.4g}, more than 1 / x**2 = {1 / x ** 2:.4g}, every step overshoots the minimum by more "
@@ -374,17 +426,24 @@ def test_cost_is_a_tensor_autograd_can_differentiate(nb, gen):
     w, b, X, Y, got = _cost_case(nb, gen, "cost")
     again = got["again"]
     if not isinstance(again, torch.Tensor):
-        fail(f"cost returned {describe(again)}, a plain number: return the tensor (no .item() or float()), so "
-             "autograd can differentiate the cost.")
-    if got["grads"] is not None and got["grads"][0] is not None and got["grads"][1] is None:
+        fail(f"cost returned {describe(again)}, {'a plain number' if is_number(again) else type_word(again)}: return the tensor (no .item() or float()), so "
+             "autograd can differentiate the cost.", mistake="not a tensor")
+    grads = got["grads"]
+    if grads is not None and (not isinstance(grads, list) or len(grads) != 2):
+        fail("cost's gradients came back changed (was a built-in replaced while it ran?).", mistake="broke the probe")
+    if grads is not None and grads[0] is not None and grads[1] is None:
         fail("no gradient reaches b through cost: the cost does not use the bias (the prediction is w * X + b).")
-    if got["grads"] is None or got["grads"][0] is None or got["grads"][1] is None:
+    if grads is None or grads[0] is None or grads[1] is None:
         fail("cost's result is not connected to w and b in the autograd graph when they are tensors that "
-             "require grad (a detach, .item() or a new torch.tensor(...) breaks it).")
+             "require grad (a detach, .item() or a new torch.tensor(...) breaks it).", mistake="graph broken")
     wt, bt = torch.tensor(w, dtype=torch.float64, requires_grad=True), torch.tensor(b, dtype=torch.float64, requires_grad=True)
     ref.cost(wt, bt, X.double(), Y.double()).backward()
-    expect_close(torch.stack([as_tensor(g, "a gradient").reshape(()) for g in got["grads"]]),
-                 torch.stack([wt.grad, bt.grad]), "the gradient of cost with respect to (w, b)", atol=1e-5)
+    for name, g, want in (("w", grads[0], wt.grad), ("b", grads[1], bt.grad)):
+        g = as_tensor(g, f"the gradient of cost with respect to {name}")
+        if g.numel() != 1:
+            fail(f"the gradient of cost with respect to {name} has shape {tuple(g.shape)}; a scalar w gets a "
+                 "scalar gradient.", mistake="wrong shape")
+        expect_close(g.reshape(()), want, f"the gradient of cost with respect to {name}", atol=1e-5)
 
 
 @cell("test_total_cost")
@@ -411,11 +470,11 @@ def _gradient_case(nb, gen):
     got = nb.probe(probes.cost_gradient, what="cost_gradient(w, b, X, Y)", cell="cost_gradient", w=w, b=b, X=X, Y=Y)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         fail(f"cost_gradient returned {describe(got)}; it should return the pair (dJ/dw, dJ/db).")
-    values = [as_float(v, "cost_gradient(w, b, X, Y)") for v in got]
+    values = [as_float(v, f"cost_gradient(w, b, X, Y)'s {name}") for v, name in zip(got, ("dJ/dw", "dJ/db"))]
     wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
     bt = torch.tensor(b, dtype=torch.float64, requires_grad=True)
     ref.cost(wt, bt, X.double(), Y.double()).backward()
-    return values, (float(wt.grad), float(bt.grad)), X, Y, w, b
+    return values, (float(wt.grad), float(bt.grad)), X, Y, w, b, list(got)
 
 
 def _diagnose_partial(name, got, want, other, n, extra, swapped):
@@ -423,7 +482,8 @@ def _diagnose_partial(name, got, want, other, n, extra, swapped):
     if close(got, want, **tol):
         return
     if swapped:
-        fail("cost_gradient returned the two partial derivatives swapped: the pair is (dJ/dw, dJ/db), in that order.")
+        fail("cost_gradient returned the two partial derivatives swapped: the pair is (dJ/dw, dJ/db), in that order.",
+             mistake="swapped (dJ/dw, dJ/db)")
     if close(got, n * want, **tol):
         fail(f"cost_gradient's {name} is {n}x too large: it summed the samples' terms instead of averaging "
              "them (the cost is the mean, so its derivative is a mean too).")
@@ -435,25 +495,27 @@ def _diagnose_partial(name, got, want, other, n, extra, swapped):
     for value, message in extra:
         if close(got, value, **tol):
             fail(message)
-    fail(f"cost_gradient's {name} is {got:.6g}; autograd on the cost gives {want:.6g}.")
+    fail(f"cost_gradient's {name} is {num(got)}; autograd on the cost gives {num(want)}.")
 
 
 @cell("test_cost_gradient")
 def test_cost_gradient_dJ_dw_matches_autograd(nb, gen):
-    (gw, gb), (want_w, want_b), X, Y, w, b = _gradient_case(nb, gen)
+    (gw, gb), (want_w, want_b), X, Y, w, b, raw = _gradient_case(nb, gen)
     err = (w * X + b - Y).double()
     swapped = close(gw, want_b, rtol=1e-4, atol=1e-5) and close(gb, want_w, rtol=1e-4, atol=1e-5)
     _diagnose_partial("dJ/dw", gw, want_w, want_b, X.shape[0], swapped=swapped, extra=
                       [(float(torch.mean(2 * err)), "cost_gradient's dJ/dw leaves out x_i: by the chain rule each "
                         "sample's term is 2 x_i (w x_i + b - y_i).")])
+    python_floats(raw, "cost_gradient(w, b, X, Y)", "return Python floats: float(dw), float(db) (or .item()).")
 
 
 @cell("test_cost_gradient")
 def test_cost_gradient_dJ_db_matches_autograd(nb, gen):
-    (gw, gb), (want_w, want_b), X, Y, w, b = _gradient_case(nb, gen)
+    (gw, gb), (want_w, want_b), X, Y, w, b, _ = _gradient_case(nb, gen)
     err = (w * X + b - Y).double()
-    swapped = close(gw, want_b, rtol=1e-4, atol=1e-5) and close(gb, want_w, rtol=1e-4, atol=1e-5)
-    _diagnose_partial("dJ/db", gb, want_b, want_w, X.shape[0], swapped=swapped, extra=
+    if close(gw, want_b, rtol=1e-4, atol=1e-5) and close(gb, want_w, rtol=1e-4, atol=1e-5):
+        return  # both values are right, in the wrong order: one mistake, judged by the dJ/dw check
+    _diagnose_partial("dJ/db", gb, want_b, want_w, X.shape[0], swapped=False, extra=
                       [(float(torch.mean(2 * X * err)), "cost_gradient's dJ/db multiplies by x_i; the bias's "
                         "inner derivative is 1: each sample's term is 2 (w x_i + b - y_i).")])
 
@@ -462,8 +524,11 @@ def test_cost_gradient_dJ_db_matches_autograd(nb, gen):
 
 
 def _line_data(gen):
+    """Noisy points on a line, with inputs whose mean is not 0 (a bias updated with
+    the slope already updated, or a sum where a mean belongs, shows), scaled so
+    that the learning rates below converge."""
     n = randint(gen, 20, 60)
-    X = torch.linspace(-3, 3, n).view(-1, 1)
+    X = off_center(gen, n, spread=float(rand(gen, 1, low=1.2, high=1.8)))
     Y = _value(gen, 0.5, 3.0) * X + _value(gen, 0.3, 3.0) + 0.5 * torch.randn(X.shape, generator=gen)
     return X, Y
 
@@ -475,6 +540,7 @@ def _batch_run(gen, tol=None):
 
 
 def _unpack(got, what="batch_gradient_descent"):
+    """(w, b, costs as a float64 tensor); their types are judged by one check only."""
     result = got["result"]
     if not isinstance(result, (tuple, list)) or len(result) != 3:
         fail(f"{what} returned {describe(result)}; it should return the triple (w, b, costs).")
@@ -493,7 +559,7 @@ def _ref_batch(run):
 
 def _run_one(nb, run):
     return nb.probe(probes.batch, what="batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol)",
-                    cell="batch_gradient_descent", reference=FOR_BATCH, runs=[run])[0]
+                    cell="batch_gradient_descent", reference=FOR_BATCH, runs=[run]).parts(1)[0]
 
 
 TOL = dict(rtol=1e-4, atol=1e-5)
@@ -502,16 +568,25 @@ TOL = dict(rtol=1e-4, atol=1e-5)
 @cell("test_batch_gradient_descent")
 def test_batch_gradient_descent_returns_w_b_and_one_float_cost_per_update(nb, gen):
     run = _batch_run(gen)
-    got = _run_one(nb, run)
+    w0, b0 = randint(gen, -4, 4), randint(gen, 1, 4)
+    got, none = nb.probe(probes.batch, what="batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol)",
+                         cell="batch_gradient_descent", reference=FOR_BATCH,
+                         runs=[run, (w0, b0, *run[2:5], 0, None)]).parts(2)
     _, _, costs = _unpack(got)
+    w, b, raw = got["result"]
     n_iter = run[5]
-    if any(t == "Tensor" for t in got.get("types", [])):
-        fail("batch_gradient_descent stored tensors in costs: append Python floats (float(c) or c.item()).")
-    if not all(t == "float" for t in got.get("types", [])):
-        fail(f"batch_gradient_descent's costs hold {sorted(set(got.get('types', [])))}; they should be Python floats.")
+    python_floats([w, b], "batch_gradient_descent's (w, b)", "return Python floats (float(w), or w.item()).")
+    python_floats(raw, "batch_gradient_descent's costs", "append Python floats (float(c) or c.item()).")
     if len(costs) != n_iter:
         fail(f"without tol, batch_gradient_descent(..., n_iter={n_iter}) recorded {len(costs)} costs; it should "
              f"record one cost before each of the {n_iter} updates.")
+    call = f"batch_gradient_descent({w0}, {b0}, X, Y, lr, 0)"
+    w, b, costs = _unpack(none, call)
+    if (w, b, costs.tolist()) != (w0, b0, []):
+        fail(f"{call} returned ({num(w)}, {num(b)}, {describe(costs.tolist())}); with n_iter = 0 nothing is "
+             f"updated or recorded: ({float(w0)}, {float(b0)}, []).")
+    python_floats(list(none["result"])[:2], f"{call}'s (w, b)", "with integer w0 and b0, w and b should still be "
+                  "floats: start from float(w0) and float(b0).")
 
 
 @cell("test_batch_gradient_descent")
@@ -561,6 +636,9 @@ def test_batch_gradient_descent_stops_early_with_tol(nb, gen):
     if len(costs) == len(want_costs) and close(costs, want_costs, **TOL) and close(w, want_w, **TOL) \
             and close(b, want_b, **TOL):
         return
+    if len(costs) > 1 and not close(costs[1], want_costs[1], **TOL) and len(costs) < n_iter \
+            and bool(((costs[1:] - costs[:-1]).abs() >= tol).all()):
+        return  # its updates differ (judged by the check of the update), but it stops by tol's rule
     if len(costs) == n_iter:
         fail(f"with tol = {tol:.3g}, batch_gradient_descent still ran all {n_iter} iterations; it should stop "
              f"as soon as the cost changes by less than tol (here after {k} recorded costs).")
@@ -584,15 +662,19 @@ def test_batch_gradient_descent_stops_early_with_tol(nb, gen):
 @cell("test_batch_gradient_descent")
 def test_batch_gradient_descent_finds_least_squares_or_diverges(nb, gen):
     X, Y = _line_data(gen)
-    lam = 2 * float((X ** 2).mean())
-    big = float(rand(gen, 1, low=1.2, high=1.4)) * 2 / lam
     X1 = torch.cat([X, torch.ones_like(X)], dim=1).double()
     w_ls, b_ls = torch.linalg.lstsq(X1, Y.double()).solution.flatten().tolist()
-    # Start well away from the best slope, so that with the large rate the slope's overshoot dominates the cost.
-    w0, b0 = w_ls + _value(gen, 1.0, 3.0), b_ls + _value(gen, 0.1, 1.0)
+    # The cost is a bowl whose curvatures are the eigenvalues of 2 X1^T X1 / N. A rate above
+    # 2 / (the largest) makes the steps overshoot along its direction, further each time:
+    # start well away from the minimum along that direction, so that the overshoot dominates the cost.
+    curvatures, directions = torch.linalg.eigh(2 * X1.T @ X1 / len(X1))
+    big = float(rand(gen, 1, low=1.2, high=1.4)) * 2 / float(curvatures[-1])
+    steep, flat = directions[:, -1], directions[:, 0]
+    w0, b0 = (torch.tensor([w_ls, b_ls], dtype=torch.float64) + _value(gen, 1.0, 3.0) * steep
+              + _value(gen, 0.05, 0.2) * flat).tolist()
     runs = [(w0, b0, X, Y, 0.1, 400, None), (w0, b0, X, Y, big, 15, None)]
     got = nb.probe(probes.batch, what="batch_gradient_descent(w0, b0, X, Y, lr, n_iter)",
-                   cell="batch_gradient_descent", reference=FOR_BATCH, runs=runs)
+                   cell="batch_gradient_descent", reference=FOR_BATCH, runs=runs).parts(2)
     w, b, _ = _unpack(got[0])
     if abs(w - w_ls) > 1e-3 or abs(b - b_ls) > 1e-3:
         fail(f"with lr = 0.1 and 400 iterations, batch gradient descent should reach the least-squares line "
@@ -600,5 +682,8 @@ def test_batch_gradient_descent_finds_least_squares_or_diverges(nb, gen):
     _, _, costs = _unpack(got[1])
     if len(costs) == 15 and bool((costs[1:] > costs[:-1]).all()) and float(costs[-1]) > 10 * float(costs[0]):
         return
+    _, _, want = _ref_batch(runs[1])
+    if len(costs) > 1 and close(costs[0], want[0], **TOL) and not close(costs[1], want[1], **TOL):
+        return  # its update differs from the first step on: judged by the check of the update, not here
     fail(f"with lr = {big:.3g}, too large for this data, every update overshoots and the cost should grow at "
          f"every iteration (gradient descent diverges); the costs were {describe(costs)}.")

@@ -7,7 +7,8 @@ and only collect values; every verdict is made here, against `solutions/`.
 import torch
 
 from autograder.checking import (
-    as_float, as_tensor, cell, close, describe, expect_close, fail, rand, randint,
+    as_float, as_tensor, cell, close, describe, expect_close, expect_shape, fail, num, numbers_or_none, rand,
+    randint,
 )
 from autograder.probes import prediction as probes
 from solutions import bind
@@ -29,15 +30,18 @@ def _value(gen, low=0.5, high=4.0) -> float:
 @cell("test_params")
 def test_params_hold_slope_2_and_bias_minus_1(nb, gen):
     got = nb.probe(probes.params, what="the params cell", cell="params")
-    w_want, b_want = (float(v) for v in ref.params())
+    w_want, b_want = (float(v.detach()) for v in ref.params())
+    values = {}
     for name, want in (("w", w_want), ("b", b_want)):
-        info = got[name]
-        if not info["tensor"]:
-            fail(f"{name} is {describe(info['value'])}, not a tensor: create it with "
+        info = got.part(name)
+        value = info["value"]
+        if not info.flag("tensor") or not isinstance(value, torch.Tensor):
+            fail(f"{name} is {describe(value)}, not a tensor: create it with "
                  f"torch.tensor({want}, requires_grad=True).")
-        if info["value"].numel() != 1:
-            fail(f"{name} should hold one number, but it has shape {tuple(info['value'].shape)}.")
-    w, b = (float(got[n]["value"].reshape(())) for n in ("w", "b"))
+        if value.numel() != 1:
+            fail(f"{name} should hold one number, but it has shape {tuple(value.shape)}.")
+        values[name] = as_float(value, name)
+    w, b = values["w"], values["b"]
     if w == w_want and b == b_want:
         return
     if w == b_want and b == w_want:
@@ -51,17 +55,17 @@ def test_params_hold_slope_2_and_bias_minus_1(nb, gen):
 def test_params_require_grad(nb, gen):
     got = nb.probe(probes.params, what="the params cell", cell="params")
     for name in ("w", "b"):
-        info = got[name]
-        if not info["tensor"]:
+        info = got.part(name)
+        if not info.flag("tensor"):
             fail(f"{name} is not a tensor, so PyTorch cannot track gradients for it: use "
                  "torch.tensor(..., requires_grad=True).")
-        if not info["floating"]:
+        if not info.flag("floating"):
             fail(f"{name} holds integers (dtype from `2` or `-1`): write 2.0 / -1.0, because only "
-                 "floating-point tensors can require gradients.")
-        if not info["requires_grad"]:
+                 "floating-point tensors can require gradients.", mistake="integer parameters")
+        if not info.flag("requires_grad"):
             fail(f"{name} was created without requires_grad=True, so PyTorch would not track "
-                 "gradients for it: it is a constant, not a parameter.")
-        if not info["leaf"]:
+                 "gradients for it: it is a constant, not a parameter.", mistake="no requires_grad")
+        if not info.flag("leaf"):
             fail(f"{name} is the result of a calculation, not a tensor of its own (a leaf): create it "
                  "directly with torch.tensor(..., requires_grad=True).")
 
@@ -113,7 +117,11 @@ def test_forward_lets_gradients_reach_w_and_b(nb, gen):
     grads = got["grads"]
     if grads is None:
         fail("forward(x) is not connected to w and b in the autograd graph (w.item(), .data, "
-             ".detach() or copied numbers break it), so training could not compute their gradients.")
+             ".detach() or copied numbers break it), so training could not compute their gradients.",
+             mistake="graph broken")
+    if not isinstance(grads, list) or len(grads) != 2:
+        fail("the gradients of forward(x) came back changed (was a built-in replaced while it ran?).",
+             mistake="broke the probe")
     if grads[0] is None:
         fail("forward(x) is not connected to w: the gradient cannot reach the slope.")
     if grads[1] is None:
@@ -134,12 +142,12 @@ def _reference_layer():
 def _linear_case(nb, gen):
     x = rand(gen, randint(gen, 4, 12), 1)
     got = nb.probe(probes.linear_model, what="the linear_model cell", cell="linear_model", x=x)
-    if got["is_class"]:
+    if got.flag("is_class"):
         fail("model is the class nn.Linear itself, not a layer: create one by calling it, "
              "nn.Linear(in_features=1, out_features=1).")
-    if not got["is_linear"]:
-        fail(f"model is a {got['type']}, expected an nn.Linear layer: model = nn.Linear(in_features=1, out_features=1).")
-    if (got["in_features"], got["out_features"]) != (1, 1):
+    if not got.flag("is_linear"):
+        fail(f"model is a {got.text('type')}, expected an nn.Linear layer: model = nn.Linear(in_features=1, out_features=1).")
+    if (got.count("in_features"), got.count("out_features")) != (1, 1):
         fail(f"model is nn.Linear({got['in_features']}, {got['out_features']}); one input feature and one "
              "output feature: nn.Linear(in_features=1, out_features=1).")
     if got["bias"] is None:
@@ -154,9 +162,9 @@ def test_linear_model_starts_from_seed_1(nb, gen):
     weight, bias = as_tensor(got["weight"], "model.weight"), as_tensor(got["bias"], "model.bias")
     if close(weight, want.weight) and close(bias, want.bias):
         return
-    fail(f"model starts with weight {float(weight.reshape(-1)[0]):.4f} and bias {float(bias.reshape(-1)[0]):.4f}; "
-         f"calling torch.manual_seed(1) right before nn.Linear(1, 1) gives weight {float(want.weight):.4f} and "
-         f"bias {float(want.bias):.4f}. Did you set the seed (to 1, before creating the layer) and leave the "
+    fail(f"model starts with weight {describe(weight)} and bias {describe(bias)}; "
+         f"calling torch.manual_seed(1) right before nn.Linear(1, 1) gives weight {num(want.weight.detach())} and "
+         f"bias {num(want.bias.detach())}. Did you set the seed (to 1, before creating the layer) and leave the "
          "random initial values as they are?")
 
 
@@ -164,6 +172,8 @@ def test_linear_model_starts_from_seed_1(nb, gen):
 def test_linear_model_predicts_x_wt_plus_b(nb, gen):
     x, got = _linear_case(nb, gen)
     weight, bias = as_tensor(got["weight"], "model.weight"), as_tensor(got["bias"], "model.bias")
+    expect_shape(weight, (1, 1), "model.weight")
+    expect_shape(bias, (1,), "model.bias")
     expect_close(got.get("y"), x.double() @ weight.T + bias, "model(x)", atol=1e-5,
                  hint="nn.Linear computes x W^T + b for every row of x.")
 
@@ -184,19 +194,21 @@ def test_LR_holds_a_linear_layer_of_the_given_sizes(nb, gen):
     in_size, out_size = _sizes(gen)
     got = nb.probe(probes.lr_structure, what=f"LR({in_size}, {out_size})", cell="LR",
                    in_size=in_size, out_size=out_size)
-    if not got["is_module"]:
-        fail(f"LR({in_size}, {out_size}) is a {got['type']}, not an nn.Module: write `class LR(nn.Module):`.")
-    if got["linear_is_list"]:
+    if not got.flag("is_module"):
+        fail(f"LR({in_size}, {out_size}) is a {got.text('type')}, not an nn.Module: write `class LR(nn.Module):`.")
+    if got.flag("linear_is_list"):
         fail("self.linear is a plain Python list: a layer hidden in a list is not registered with the "
              "model. Assign the layer itself: self.linear = nn.Linear(input_size, output_size).")
     if "in_features" not in got:
-        if got["hidden"]:
-            fail(f"LR keeps its layer in a plain Python container (self.{got['hidden'][0]}), where it is not "
+        hidden = got.texts("hidden")
+        if hidden:
+            fail(f"LR keeps its layer in a plain Python container (self.{hidden[0]}), where it is not "
                  "registered with the model; store it as self.linear = nn.Linear(input_size, output_size).")
-        found = "" if got["linear_type"] == "NoneType" else f" (self.linear is a {got['linear_type']})"
+        kind = got.text("linear_type")
+        found = "" if kind == "NoneType" else f" (self.linear is a {kind})"
         fail(f"LR has no attribute `linear` holding an nn.Linear{found}: create it in __init__ with "
              "self.linear = nn.Linear(input_size, output_size).")
-    sizes = (got["in_features"], got["out_features"])
+    sizes = (got.count("in_features"), got.count("out_features"))
     if sizes == (in_size, out_size):
         return
     if sizes == (out_size, in_size):
@@ -210,13 +222,19 @@ def test_LR_holds_a_linear_layer_of_the_given_sizes(nb, gen):
 def test_LR_forward_returns_the_layer_output(nb, gen):
     in_size, out_size = _sizes(gen)
     n = randint(gen, 4, 11)
+    pool = rand(gen, n, 8)
     got = nb.probe(probes.lr_forward, what=f"LR({in_size}, {out_size})(x)", cell="LR",
-                   in_size=in_size, out_size=out_size, pool=rand(gen, n, 8))
-    if not got["layer"]:
+                   in_size=in_size, out_size=out_size, pool=pool)
+    if not got.flag("layer"):
         fail(f"LR({in_size}, {out_size}) holds no nn.Linear layer, so its forward could not be checked: "
              "create self.linear = nn.Linear(input_size, output_size) in __init__.")
-    x, weight = got["x"].double(), as_tensor(got["weight"], "the layer's weight")
+    weight = as_tensor(got["weight"], "the layer's weight")
+    if weight.dim() != 2 or weight.shape[1] > pool.shape[1]:
+        fail(f"LR's layer has a weight of shape {tuple(weight.shape)}; nn.Linear(input_size, output_size) "
+             f"has one of shape (output_size, input_size).", mistake="wrong shape")
+    x = pool[:, : weight.shape[1]].double()
     bias = torch.zeros(weight.shape[0], dtype=torch.float64) if got["bias"] is None else as_tensor(got["bias"], "bias")
+    expect_shape(bias, (weight.shape[0],), "the layer's bias")
     y = as_tensor(got["y"], "LR's forward(x)")
     want = x @ weight.T + bias
     if close(y, want, atol=1e-5):
@@ -233,10 +251,10 @@ def test_LR_registers_its_parameters(nb, gen):
     in_size, out_size = _sizes(gen)
     got = nb.probe(probes.lr_structure, what=f"LR({in_size}, {out_size})", cell="LR",
                    in_size=in_size, out_size=out_size)
-    if not got["is_module"]:
+    if not got.flag("is_module"):
         fail("LR is not an nn.Module, so it has no registered parameters.")
     want = {"linear.weight", "linear.bias"}
-    names, keys = set(got["names"]), set(got["keys"])
+    names, keys = set(got.texts("names")), set(got.texts("keys"))
     if names == want and keys == want:
         return
     if not names:
@@ -260,7 +278,7 @@ def _set_case(nb, gen):
 
 
 def _raised(got, call: str) -> None:
-    error = got["error"]
+    error = got.text("error")
     if error is None:
         return
     if "Missing key" in error or "Unexpected key" in error:
@@ -285,7 +303,7 @@ def test_set_parameters_gives_the_layer_the_new_values(nb, gen):
     if close(w, weight) and close(b, bias):
         return
     if close(w, got["before_w"]) and close(b, got["before_b"]):
-        extra = "" if got["same"] else " (it returned another model: set the one it is given)"
+        extra = "" if got.flag("same") else " (it returned another model: set the one it is given)"
         fail("set_parameters left the model's parameters unchanged" + extra + ". state_dict() gives you a "
              "new dictionary: changing its entries does not change the model until you load it back with "
              "model.load_state_dict(state).")
@@ -301,19 +319,21 @@ def test_set_parameters_gives_the_layer_the_new_values(nb, gen):
 def test_set_parameters_returns_the_same_trainable_model(nb, gen):
     weight, bias, x, got = _set_case(nb, gen)
     _raised(got, "set_parameters(model, weight, bias)")
-    if got["back"] is None:
-        fail("set_parameters returned None: did you forget `return model`?")
-    if not got["same"]:
-        fail(f"set_parameters returned a {got['back']} that is not the model it was given: return the same "
+    if got.text("back") is None:
+        fail("set_parameters returned None: did you forget `return model`?", mistake="returns None")
+    if not got.flag("same"):
+        fail(f"set_parameters returned a {got.text('back')} that is not the model it was given: return the same "
              "model, with its parameters set.")
-    if not got["are_parameters"] or not got["registered"]:
+    if not got.flag("are_parameters") or not got.flag("registered"):
         fail("after set_parameters, model.linear.weight and model.linear.bias are no longer the model's "
              "registered Parameters: load the values with load_state_dict (which copies them into the "
              "existing parameters) instead of replacing the tensors.")
-    if not got["requires_grad"] or not got["grad_reached"]:
+    if not got.flag("requires_grad") or not got.flag("grad_reached"):
         fail("after set_parameters the model's parameters no longer require gradients, so the model could "
              "not be trained any more.")
     w_now, b_now = as_tensor(got["weight"], "model.linear.weight"), as_tensor(got["bias"], "model.linear.bias")
+    expect_shape(w_now, tuple(weight.shape), "model.linear.weight")
+    expect_shape(b_now, tuple(bias.shape), "model.linear.bias")
     expect_close(got["y"], x.double() @ w_now.T + b_now, "model(x) after set_parameters", atol=1e-5,
                  hint="After set_parameters the model should still predict x W^T + b with its parameters.")
 
@@ -325,13 +345,13 @@ def test_set_parameters_accepts_plain_numbers_for_a_1_to_1_model(nb, gen):
     call = f"set_parameters(LR(1, 1), {weight}, {bias})"
     got = nb.probe(probes.set_numbers, what=call, cell="set_parameters", reference=("LR",),
                    weight=weight, bias=bias, x=x)
-    if got["error"] is not None:
-        error = got["error"]
+    error = got.text("error")
+    if error is not None:
         fail(f"{call}, with plain numbers, raised {error[:300]}\nA plain number has no shape: turn it into a "
              "tensor of the entry's shape first, e.g. torch.as_tensor(weight, dtype=torch.float32)"
              ".reshape(old.shape), or torch.tensor([[weight]]) for the weight and torch.tensor([bias]) for the bias.")
     w, b = as_float(got["weight"], "model.linear.weight"), as_float(got["bias"], "model.linear.bias")
-    if [w, b] == got["before"]:
+    if close(torch.tensor([w, b]), numbers_or_none(got["before"])):
         fail(f"{call} left the model unchanged: changing the entries of model.state_dict() does nothing "
              "until you load the dictionary back with model.load_state_dict(...).")
     if abs(w - bias) < 1e-6 and abs(b - weight) < 1e-6:

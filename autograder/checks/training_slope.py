@@ -302,7 +302,7 @@ def _plot_case(nb, gen):
 @cell("test_plot_loss")
 def test_plot_loss_returns_the_axes_with_the_cost_per_iteration(nb, gen):
     losses, got = _plot_case(nb, gen)
-    returned = got["returned"]
+    returned = got.text("returned")
     if returned == "figure":
         fail("plot_loss returned the Figure; return the Axes it drew on (`fig, ax = plt.subplots()` ... "
              "`return ax`, or plt.gca()).", mistake="returned the Figure")

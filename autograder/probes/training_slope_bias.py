@@ -30,13 +30,15 @@ def cost_surface(ns, w_values, b_values, X, Y, w0, b0, X_global, Y_global):
     ns["b"] = torch.tensor(b0, requires_grad=True)
     ns["X"], ns["Y"] = X_global, Y_global
     Z = ns["cost_surface"](w_values, b_values, X, Y)
+    kind = type(Z).__name__
     if isinstance(Z, (list, tuple)):
+        rows_of_tensors = bool(Z) and all(isinstance(r, torch.Tensor) for r in Z)
+        kind = "list of tensors" if rows_of_tensors else "list"
         try:
-            Z = torch.tensor(Z, dtype=torch.float64) if not (Z and isinstance(Z[0], torch.Tensor)) \
-                else torch.stack([torch.as_tensor(r) for r in Z])
+            Z = torch.stack([torch.as_tensor(r) for r in Z]) if rows_of_tensors else torch.tensor(Z, dtype=torch.float64)
         except Exception:  # noqa: BLE001 - report what came back instead
             pass
-    return Z
+    return {"Z": Z, "kind": kind}
 
 
 

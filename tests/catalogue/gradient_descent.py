@@ -57,7 +57,7 @@ MISTAKES = [
     _mistake("gradient_descent_stores_tensors", "gradient_descent",
              "def gradient_descent(w0, x, y, lr, n_iter):\n    w = torch.tensor(w0)\n    ws = [w]\n"
              "    for _ in range(n_iter):\n        w = w - lr * dloss_dw(w, x, y)\n        ws.append(w)\n"
-             "    return ws\n", "Python floats"),
+             "    return ws\n", "not a Python float"),
     _mistake("cost_sums_instead_of_averaging", "cost",
              "def cost(w, b, X, Y):\n    return torch.sum((w * X + b - Y) ** 2)\n", "sum instead of mean"),
     _mistake("cost_forgets_the_bias", "cost", "def cost(w, b, X, Y):\n    return torch.mean((w * X - Y) ** 2)\n",
@@ -91,12 +91,31 @@ MISTAKES = [
              "        w, b = w - lr * dw, b - lr * db\n        c = float(cost(w, b, X, Y))\n"
              "        if tol is not None and costs and abs(costs[-1] - c) < tol:\n            break\n"
              "        costs.append(c)\n    return w, b, costs\n", "after the update"),
+    # Symmetric inputs would hide these: the bias updated from the slope already updated.
+    _mistake("batch_updates_the_bias_with_the_new_slope", "batch_gradient_descent",
+             _batch(STOP, "        costs.append(c)\n        dw, _ = cost_gradient(w, b, X, Y)\n"
+                          "        w = w - lr * dw\n        _, db = cost_gradient(w, b, X, Y)\n"
+                          "        b = b - lr * db\n"), "at the same (w, b)"),
+    _mistake("make_data_one_noise_value_for_every_sample", "make_data",
+             "def make_data(w, b, n, noise_std, seed):\n    torch.manual_seed(seed)\n"
+             "    X = torch.linspace(-3, 3, n).view(-1, 1)\n    return X, w * X + b + noise_std * torch.randn(1)\n",
+             "same noise"),
+    _mistake("make_data_returns_the_targets_first", "make_data",
+             "def make_data(w, b, n, noise_std, seed):\n    g = torch.Generator().manual_seed(seed)\n"
+             "    X = torch.linspace(-3, 3, n).view(-1, 1)\n"
+             "    Y = w * X + b + noise_std * torch.randn(X.shape, generator=g)\n    return Y, X\n", "(Y, X)"),
+    _mistake("cost_gradient_returns_tensors", "cost_gradient",
+             "def cost_gradient(w, b, X, Y):\n    e = w * X + b - Y\n"
+             "    return torch.mean(2 * X * e), torch.mean(2 * e)\n", "Python float"),
+    _mistake("gradient_descent_takes_one_step_too_many", "gradient_descent",
+             "def gradient_descent(w0, x, y, lr, n_iter):\n    path = [float(w0)]\n    for _ in range(n_iter + 1):\n"
+             "        path.append(path[-1] - lr * float(dloss_dw(path[-1], x, y)))\n    return path\n", "values"),
     _mistake("batch_stores_cost_tensors", "batch_gradient_descent",
              "def batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol=None):\n    w, b = w0, b0\n    costs = []\n"
              "    for _ in range(n_iter):\n        c = cost(w, b, X, Y)\n"
              "        if tol is not None and costs and abs(costs[-1] - c) < tol:\n            break\n"
              "        costs.append(c)\n        dw, db = cost_gradient(w, b, X, Y)\n"
-             "        w, b = w - lr * dw, b - lr * db\n    return w, b, costs\n", "stored tensors"),
+             "        w, b = w - lr * dw, b - lr * db\n    return w, b, costs\n", "not a Python float"),
 ]
 
 VARIANTS = [

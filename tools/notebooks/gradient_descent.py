@@ -74,7 +74,9 @@ assert torch.allclose(_Y, 2 * _X + 1), "with noise_std = 0 the points lie exactl
 _, _Y1 = make_data(2.0, 1.0, 50, 0.5, seed=3)
 _, _Y2 = make_data(2.0, 1.0, 50, 0.5, seed=3)
 assert torch.equal(_Y1, _Y2), "the same seed should give the same data"
-print("make_data looks right.")
+_, _Yn = make_data(0.0, 0.0, 200, 1.0, seed=1)
+assert float(_Yn.std()) > 0.5, "with w = b = 0, Y is the noise alone: every sample should get its own noise value (draw it with X's shape)"
+print("make_data: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 Here is what the noise level does: the same line, $y = -3x + 1$, with a little noise and
@@ -156,7 +158,7 @@ assert abs(float(loss(3.0, -2.0, 4.0)) - 100.0) < 1e-9, "loss(3, -2, 4) = (3 * -
 assert abs(float(loss(-2.0, -2.0, 4.0))) < 1e-9, "w = -2 predicts -2 * -2 = 4 exactly: the loss is 0"
 _grid = torch.tensor([-3.0, -2.0, 0.0])
 assert torch.allclose(loss(_grid, -2.0, 4.0), torch.tensor([4.0, 0.0, 16.0])), "loss should work element by element on a tensor of w values"
-print("loss looks right.")
+print("loss: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 Data space and parameter space side by side, for the point $(-2, 4)$. Each coloured line on
@@ -219,7 +221,7 @@ assert abs(float(dloss_dw(1.5, -2.0, 4.0)) - _w.grad.item()) < 1e-6, f"at w = 1.
 assert float(dloss_dw(-2.0, -2.0, 4.0)) == 0.0, "at the bottom of the bowl (w = -2) the derivative is 0"
 assert float(dloss_dw(0.0, -2.0, 4.0)) > 0, "at w = 0 the minimum (w = -2) is to the left, so the derivative is positive"
 assert float(dloss_dw(-3.0, -2.0, 4.0)) < 0, "at w = -3 the minimum (w = -2) is to the right, so the derivative is negative"
-print("dloss_dw looks right.")
+print("dloss_dw: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 The derivative drawn as tangent lines on the bowl: steep and negative left of the minimum,
@@ -282,7 +284,7 @@ assert isinstance(_path, list) and len(_path) == 4, f"3 steps give 4 values [w0,
 assert all(isinstance(v, float) for v in _path), "store Python floats (float(...) or .item())"
 assert _path[0] == 0.0 and abs(_path[1] - (-0.8)) < 1e-6, f"w1 = 0 - 0.05 * dloss_dw(0, -2, 4) = -0.8; got {_path[1]}"
 assert abs(gradient_descent(0.0, -2.0, 4.0, 0.05, 50)[-1] - (-2.0)) < 1e-4, "with lr = 0.05, w should reach -2"
-print("gradient_descent looks right.")
+print("gradient_descent: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 Three learning rates from the same start $w_0 = 1$, side by side. The bowl is
@@ -349,7 +351,7 @@ _Y = torch.tensor([[1.0], [1.0], [1.0]])
 _c = cost(1.0, 0.0, _X, _Y)
 assert isinstance(_c, torch.Tensor) and _c.numel() == 1, "cost should return a single number as a tensor"
 assert abs(_c.item() - 2 / 3) < 1e-6, f"errors -1, 0, 1: the mean of their squares is 2/3; got {_c.item():.4f}"
-print("cost looks right.")
+print("cost: these checks pass (the hidden checks test more).")
 """)
 nb.answer("total_cost", """
 def total_cost(w, b, X, Y):
@@ -362,7 +364,7 @@ nb.test("test_total_cost", 1, """
 # Checks for total_cost
 _t = total_cost(1.0, 0.0, torch.tensor([[0.0], [1.0], [2.0]]), torch.tensor([[1.0], [1.0], [1.0]]))
 assert abs(float(_t) - 2.0) < 1e-6, f"errors -1, 0, 1: the sum of their squares is 2; got {float(_t):.4f}"
-print("total_cost looks right.")
+print("total_cost: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 The squares, drawn: for a poor line and for the best line, each sample's squared error as a
@@ -425,7 +427,8 @@ torch.mean((_w * _X + _b - _Y) ** 2).backward()
 _gw, _gb = cost_gradient(0.3, 0.8, _X, _Y)
 assert abs(_gw - _w.grad.item()) < 1e-5, f"dJ/dw should be {_w.grad.item():.5f}, got {_gw}"
 assert abs(_gb - _b.grad.item()) < 1e-5, f"dJ/db should be {_b.grad.item():.5f}, got {_gb}"
-print("cost_gradient looks right.")
+assert isinstance(_gw, float) and isinstance(_gb, float), "return the two partial derivatives as Python floats (float(...) or .item())"
+print("cost_gradient: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 The two cases, with numbers: the same line $\hat{y} = x$, once with every point above it and
@@ -489,7 +492,10 @@ assert abs(_w - 2.0) < 1e-3 and abs(_b + 1.0) < 1e-3, f"on noise-free data the l
 _w2, _b2, _costs2 = batch_gradient_descent(0.0, 0.0, _X, _Y, 0.1, 200, tol=1e-3)
 assert len(_costs2) < 200, "with tol = 1e-3 the training should stop early"
 assert all(abs(a - c) >= 1e-3 for a, c in zip(_costs2, _costs2[1:])), "every recorded cost differs from the previous one by at least tol"
-print("batch_gradient_descent looks right.")
+_Xo = torch.tensor([[1.0], [2.0], [3.0], [4.0]])
+_w1, _b1, _ = batch_gradient_descent(0.0, 0.0, _Xo, 2 * _Xo + 1, 0.1, 1)
+assert abs(_w1 - 3.5) < 1e-4 and abs(_b1 - 1.2) < 1e-4, f"one update from (0, 0) on y = 2x + 1, x = 1..4, lr = 0.1 gives w = 3.5, b = 1.2 (got w = {_w1:.4f}, b = {_b1:.4f}): compute both partial derivatives at the same (w, b), then update both"
+print("batch_gradient_descent: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 ## 8. Watching batch gradient descent

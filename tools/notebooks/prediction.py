@@ -60,7 +60,7 @@ nb.test("test_params", 2, """
 assert isinstance(w, torch.Tensor) and isinstance(b, torch.Tensor), "w and b should be tensors"
 assert w.item() == 2.0 and b.item() == -1.0, f"expected w = 2.0 and b = -1.0, got w = {w.item()}, b = {b.item()}"
 assert w.requires_grad and b.requires_grad, "create both tensors with requires_grad=True"
-print("params look right.")
+print("params: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 ## 2. The forward step by hand
@@ -93,7 +93,7 @@ assert _out is not None, "forward returned None: did you forget `return`?"
 assert _out.shape == (2, 1), f"one prediction per row: expected shape (2, 1), got {tuple(_out.shape)}"
 assert torch.allclose(_out, torch.tensor([[1.0], [3.0]])), f"forward([[1], [2]]) should be [[1], [3]], got {_out.tolist()}"
 assert _out.requires_grad, "the prediction must stay connected to w and b (no .item() or .data)"
-print("forward looks right.")
+print("forward: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 Let us use it. First one sample, then a batch of three, then the line itself with the
@@ -153,7 +153,7 @@ assert isinstance(model, nn.Linear), f"model should be an nn.Linear layer, got {
 assert model.in_features == 1 and model.out_features == 1, "one input feature and one output feature"
 assert abs(model.weight.item() - 0.5153) < 1e-4 and abs(model.bias.item() + 0.4414) < 1e-4, \\
     "with torch.manual_seed(1) right before nn.Linear(1, 1), the weight is 0.5153 and the bias -0.4414"
-print("linear_model looks right.")
+print("linear_model: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 ### Looking at the parameters, and calling the model
@@ -228,7 +228,7 @@ _x = torch.tensor([[1.0], [2.0]])
 assert torch.allclose(_m(_x), _m.linear(_x)), "forward should return self.linear(x)"
 _m2 = LR(3, 2)
 assert _m2(torch.ones(4, 3)).shape == (4, 2), "LR(3, 2) maps inputs of shape (N, 3) to outputs of shape (N, 2)"
-print("LR looks right.")
+print("LR: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 ## 5. `parameters()` versus `state_dict()`
@@ -284,7 +284,7 @@ assert _m.linear.weight.item() == 2.0 and _m.linear.bias.item() == -1.0, "the we
 assert torch.allclose(_m(torch.tensor([[1.0], [2.0]])), torch.tensor([[1.0], [3.0]])), "LR with w = 2, b = -1 predicts [[1], [3]]"
 set_parameters(_m, 0.5, 4.0)
 assert _m.linear.weight.item() == 0.5 and _m.linear.bias.item() == 4.0, "plain numbers should work for a 1 -> 1 model"
-print("set_parameters looks right.")
+print("set_parameters: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 ## 6. Three ways, one line

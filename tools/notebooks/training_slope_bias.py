@@ -74,7 +74,7 @@ assert _out is not None, "forward returned None: did you forget `return`?"
 assert _out.shape == (3, 1), f"forward should keep one row per sample, shape (3, 1); got {tuple(_out.shape)}"
 assert torch.allclose(_out, w * _x + b), f"forward(x) should be w * x + b = {(w * _x + b).detach().flatten().tolist()}"
 assert _out.requires_grad, "forward's result must stay connected to w and b"
-print("forward looks right.")
+print("forward: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 ## 3. The cost
@@ -101,7 +101,7 @@ _loss = criterion(_yhat, _y)
 assert isinstance(_loss, torch.Tensor), "criterion should return a tensor, not a Python number"
 assert _loss.numel() == 1, f"criterion should return one number, got shape {tuple(_loss.shape)}"
 assert abs(_loss.item() - 13 / 3) < 1e-5, f"expected (0 + 4 + 9) / 3 = 4.3333, got {_loss.item():.4f} (sum instead of mean?)"
-print("criterion looks right.")
+print("criterion: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 ## 4. The cost surface
@@ -150,7 +150,7 @@ assert _Z is not None, "cost_surface returned None: did you forget `return`?"
 assert tuple(_Z.shape) == (2, 3), f"Z should have one row per bias and one column per slope, shape (2, 3); got {tuple(_Z.shape)}"
 # w = 2, b = -1: predictions (-1, 1), errors (-2, -2), cost 4
 assert abs(float(_Z[1, 2]) - 4.0) < 1e-5, f"Z[1, 2] (w = 2, b = -1) should be 4.0, got {float(_Z[1, 2]):.4f}"
-print("cost_surface looks right.")
+print("cost_surface: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 ### Looking at the surface
@@ -166,7 +166,7 @@ The minimum sits inside the innermost ring.
 nb.provided("plot_surface", """
 w_values = torch.linspace(-20, 20, 60)
 b_values = torch.linspace(-20, 20, 50)
-Z = cost_surface(w_values, b_values, X, Y)
+Z = torch.as_tensor(cost_surface(w_values, b_values, X, Y))  # (a NumPy array or a table of numbers works too)
 W_grid, B_grid = torch.meshgrid(w_values, b_values, indexing="xy")
 
 fig = plt.figure(figsize=(12, 5))
@@ -284,7 +284,7 @@ backward_update((_p - 5.0) ** 2 + 3 * (_q + 1.0) ** 2, [_p, _q], 0.1)   # gradie
 assert _p.is_leaf and _p.requires_grad and _q.is_leaf, "the parameters must stay leaf tensors that require grad"
 assert abs(_p.item() - 2.6) < 1e-5, f"expected p = 2 - 0.1 * (-6) = 2.6, got {_p.item():.4f}"
 assert abs(_q.item() - -0.2) < 1e-5, f"expected q = 1 - 0.1 * 12 = -0.2, got {_q.item():.4f} (each parameter uses its own gradient)"
-print("backward_update looks right.")
+print("backward_update: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 ## 7. Clearing the gradients
@@ -314,7 +314,7 @@ zero_grad([_p, _q])
 assert abs(_p.grad.item() - 6.0) < 1e-6 and abs(_q.grad.item() - -2.0) < 1e-6, \\
     f"after zero_grad a new backward() should give 6.0 and -2.0, got {_p.grad.item():.4f} and {_q.grad.item():.4f}"
 assert _p.item() == 3.0 and _q.item() == -1.0, "zero_grad must clear the gradients, not change the parameters"
-print("zero_grad looks right.")
+print("zero_grad: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 ## 8. Training both parameters
@@ -366,7 +366,7 @@ assert len(_path) == 4, f"path should hold the start and the point after each of
 assert tuple(_path[0]) == (_w_saved.item(), _b_saved.item()), f"path should start at the initial (w, b), got {_path[0]}"
 assert _costs[0] > _costs[1] > _costs[2], f"the cost should fall at every epoch with lr = 0.1: {_costs}"
 assert _w_after.item() != _w_saved.item() and _b_after.item() != _b_saved.item(), "train_model should update both w and b"
-print("train_model looks right.")
+print("train_model: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 ## 9. The path over the contours
@@ -404,7 +404,7 @@ assert any(list(l.get_xdata()) == [1.5, 0.5, 0.0] and list(l.get_ydata()) == [0.
     or any(c.get_offsets().tolist() == [[1.5, 0.5], [0.5, -0.5], [0.0, -0.9]] for c in _ax.collections), \\
     "draw the path with the slopes as x and the biases as y"
 plt.close(_ax.figure)
-print("plot_contour looks right.")
+print("plot_contour: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
 ## 10. Train
