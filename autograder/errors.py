@@ -91,6 +91,11 @@ _MEANINGS = [
      Meaning("arguments differ from the stub",
              "the function does not take the arguments the assignment calls it with: keep its name, its "
              "arguments and their order exactly as in the stub.")),
+    (("RuntimeError",), r"Only Tensors of floating point and complex dtype can require gradients", "",
+     Meaning("integer parameters",
+             "a tensor made from whole numbers (torch.tensor(2, ...)) holds integers, and only floating-point "
+             "tensors can require gradients: write the numbers with a decimal point, torch.tensor(2.0, "
+             "requires_grad=True), or give dtype=torch.float32.")),
     (("RecursionError",), r"", "",
      Meaning("calls itself without end",
              "a function kept calling itself (forward calling forward, or a name reused for two things).")),

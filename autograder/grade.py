@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import assignments, report, taint
+from autograder import assignments, errors, report, taint
 from autograder.fingerprint import grader_fingerprint, result_key, stored_result
 from autograder.notebook import (LoadError, Program, assignment_of, build_program, grade_ids, read_source,
                                  read_submission)
@@ -298,6 +298,11 @@ def _result(name, job, checks, notebook, program, cells, key, seconds) -> Submis
                                                 or "can't allocate memory" in outcome.error.message):
                 notes.append(f"The cell `{label}` exceeded the memory limit "
                              f"({_Worker.limits.memory_mb} MB) and was stopped there.")
+        for cell in program.cells:  # the first provided cell that raised (later ones follow from it)
+            outcome = notebook.execution.outcomes.get(cell.label)
+            if cell.origin == "provided" and outcome is not None and outcome.status == "error":
+                notes.append(_provided_cell_failed(cell.label, outcome.error))
+                break
         if notebook.patched:
             names = ", ".join(sorted(notebook.patched)[:8])
             notes.append(f"Your code replaced {names}; the grader put the originals back before "
@@ -305,6 +310,15 @@ def _result(name, job, checks, notebook, program, cells, key, seconds) -> Submis
     isolation = _Worker.sandbox.isolation if _Worker.sandbox is not None else "unknown"
     return SubmissionResult(job.student_id, name, checks, dict(cells), notes=notes, seconds=seconds,
                             isolation=isolation, key=key)
+
+
+def _provided_cell_failed(label: str, error) -> str:
+    """The note for a provided (locked) cell that raised: it ran on what the student's cells made."""
+    found = errors.meaning(error)
+    return (f"The provided cell `{label}` raised {error} when it ran on what your cells made"
+            + (f": {found.explanation}" if found is not None else
+               ". Check that your functions return what the assignment asks for (types and shapes).")
+            + " (It is not graded itself; the checks of the cells it uses are.)")
 
 
 def _report_failure(error: BaseException, batch: list[Submission]) -> None:

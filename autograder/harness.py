@@ -23,7 +23,7 @@ from typing import Callable
 import pytest
 import torch
 
-from autograder import answers, codec, taint
+from autograder import answers, codec, errors, taint
 from autograder.checking import CheckFailed, StudentCrashed, StudentProblem, StudentRaised, StudentTimedOut
 from autograder.execute import Execution
 from autograder.results import CheckResult
@@ -75,7 +75,9 @@ class Notebook:
             return f"your `{grade_id}` cell did not finish within its time limit and was stopped"
         if outcome.status == "crashed":
             return f"your `{grade_id}` cell stopped the Python process"
-        return f"your `{grade_id}` cell raised {outcome.error}"
+        text = f"your `{grade_id}` cell raised {outcome.error}"
+        found = errors.meaning(outcome.error) if isinstance(outcome.error, codec.StudentError) else None
+        return text if found is None else f"{text}. That means {found.explanation}"
 
     def probe_each(self, fn, /, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (),
                    **kwargs) -> list[tuple[str, object]]:

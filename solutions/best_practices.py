@@ -82,3 +82,20 @@ def fit(model, X_train, Y_train, X_val, Y_val, lr, epochs, patience, max_norm=No
     if stopper.best_state is not None:
         model.load_state_dict(stopper.best_state)
     return history
+
+
+def to_original_units(w_std, b_std, x_mean, x_std, y_mean, y_std):
+    w_std, b_std, x_mean, x_std, y_mean, y_std = (float(v) for v in (w_std, b_std, x_mean, x_std, y_mean, y_std))
+    w = w_std * y_std / x_std
+    return w, y_mean + y_std * b_std - w * x_mean
+
+
+def loss_trend(losses, window=5, rel_tol=1e-3):
+    if len(losses) < window + 1:
+        raise ValueError(f"loss_trend needs at least window + 1 = {window + 1} losses, got {len(losses)}")
+    a, z = float(losses[-window - 1]), float(losses[-1])
+    if z > a:
+        return "increasing"
+    if a - z < rel_tol * abs(a):
+        return "plateau"
+    return "decreasing"

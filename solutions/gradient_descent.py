@@ -3,6 +3,8 @@
 Nothing here reads notebook globals: every function works on its arguments.
 """
 
+import math
+
 import torch
 
 
@@ -54,3 +56,31 @@ def batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol=None):
         dw, db = cost_gradient(w, b, X, Y)
         w, b = w - lr * dw, b - lr * db
     return w, b, costs
+
+
+def descend(w0, x, y, lr, max_iter, tol=None, grad_tol=None):
+    w = float(w0)
+    ws = [w]
+    previous = None
+    for _ in range(max_iter):
+        current, slope = float(loss(w, x, y)), float(dloss_dw(w, x, y))
+        if grad_tol is not None and abs(slope) < grad_tol:
+            return ws, "gradient"
+        if previous is not None and not current < previous:
+            return ws, "no decrease"
+        if tol is not None and previous is not None and previous - current < tol:
+            return ws, "tol"
+        w = w - lr * slope
+        ws.append(w)
+        previous = current
+    return ws, "max_iter"
+
+
+def lr_sweep(w0, x, y, lrs, n_iter):
+    finals = {}
+    for lr in lrs:
+        last = torch.tensor(gradient_descent(w0, x, y, lr, n_iter)[-1], dtype=torch.float64)
+        final = float(loss(last, x, y))  # in float64: a huge last value gives inf, never an error
+        finals[lr] = final if math.isfinite(final) else math.inf
+    best = min(lrs, key=lambda lr: finals[lr])  # the earliest of the lowest
+    return finals, best

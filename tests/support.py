@@ -140,3 +140,5 @@ def assert_full_marks(assignment: str, result: dict, name: str) -> None:
         f"{name}: expected full marks {full}, got {cell_scores(result)}\n"
         + "\n".join(t["output"] for t in result["tests"] if t["status"] == "failed"))
     assert result["score"] == sum(full.values())
+    # What the hidden checks accept runs through every locked cell that uses it.
+    assert "The provided cell" not in result["output"], f"{name}: {result['output']}"

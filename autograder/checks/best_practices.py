@@ -10,7 +10,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from autograder.checking import as_float, as_tensor, cell, close, describe, fail, is_number, num, rand, randint
+from autograder.checking import (
+    as_float, as_tensor, cell, close, describe, fail, is_number, num, python_floats, rand, randint,
+)
 from autograder.probes import best_practices as probes
 from solutions import best_practices as ref
 
@@ -90,6 +92,9 @@ def test_standardize_scales_each_column_with_its_own_statistics(nb, gen):
     std = _table(std, "the std from standardize(X)")
     X64 = X.double()
     want_mean = X64.mean(0)
+    if close(std.reshape(-1), want_mean, rtol=1e-4, atol=1e-4) and not close(mean.reshape(-1), want_mean, rtol=1e-4, atol=1e-4):
+        fail("standardize(X) returned (X_std, std, mean): the order is (X_std, mean, std).",
+             mistake="swapped (mean, std)")
     if mean.numel() == 1:
         fail("standardize(X) returned a single mean for the whole table: each column (feature) needs its own "
              "mean and standard deviation, X.mean(dim=0) and X.std(dim=0).")
@@ -135,8 +140,11 @@ def test_standardize_uses_the_training_statistics_when_given(nb, gen):
                  "standardised with its own statistics. Use the training mean and std when they are passed.")
         fail(f"standardize(X, mean, std) returned {describe(Xs)}, expected (X - mean) / std with the given "
              f"statistics, {describe(want)}.")
+    m_out, s_out = _table(m_out, "the mean returned by standardize(X, mean, std)"), \
+        _table(s_out, "the std returned by standardize(X, mean, std)")
+    if close(m_out.reshape(-1), std.double()) and close(s_out.reshape(-1), mean.double()):
+        m_out, s_out = s_out, m_out  # returned as (X_std, std, mean): judged by the other check
     for value, given, name in ((m_out, mean, "mean"), (s_out, std, "std")):
-        value = _table(value, f"the {name} returned by standardize(X, mean, std)")
         if not close(value.reshape(-1), given.double(), rtol=1e-5, atol=1e-6):
             fail(f"standardize(X, mean, std) should return the {name} it was given unchanged, but returned "
                  f"{describe(value)}.")
@@ -151,7 +159,7 @@ def _split_data(gen, n):
     return X, Y
 
 
-def _split_case(nb, gen):
+def _split_case(nb, gen, judge_order=False):
     """Two fractions whose val sizes tell round() from int() and from ceil()."""
     while True:
         n = randint(gen, 23, 47)
@@ -171,7 +179,14 @@ def _split_case(nb, gen):
         if not isinstance(parts, list) or len(parts) != 4:
             fail(f"train_val_split returned {describe(parts)}; it should return four tensors "
                  "(X_train, Y_train, X_val, Y_val).")
-        splits.append([_rows(p, name) for p, name in zip(parts, ("X_train", "Y_train", "X_val", "Y_val"))])
+        split = [_rows(p, name) for p, name in zip(parts, ("X_train", "Y_train", "X_val", "Y_val"))]
+        columns = [p.shape[1] if p.dim() == 2 else None for p in split]
+        if columns == [X.shape[1], X.shape[1], Y.shape[1], Y.shape[1]]:
+            if judge_order:
+                fail("train_val_split returned (X_train, X_val, Y_train, Y_val), scikit-learn's order; this "
+                     "assignment's order is (X_train, Y_train, X_val, Y_val).", mistake="scikit-learn's order")
+            split = [split[0], split[2], split[1], split[3]]
+        splits.append(split)
     return X.double(), Y.double(), calls, splits
 
 
@@ -189,7 +204,7 @@ def _rows_of(part, X):
 
 @cell("test_train_val_split")
 def test_train_val_split_gives_disjoint_parts_of_the_right_sizes(nb, gen):
-    X, Y, calls, splits = _split_case(nb, gen)
+    X, Y, calls, splits = _split_case(nb, gen, judge_order=True)
     n = len(X)
     for (fraction, _, _), (Xt, Yt, Xv, Yv) in zip(calls[::3], splits[::3]):
         if Xt.dim() > 1 and Xv.dim() > 1 and (Xt.shape[1:] != X.shape[1:] or Xv.shape[1:] != X.shape[1:]):
@@ -323,7 +338,7 @@ def _early_record(got, epochs: int) -> dict:
     }
 
 
-def _variant_stops(patience, min_delta, losses, *, strict=True, late=False, reset=True, sign=-1):
+def _variant_stops(patience, min_delta, losses, *, strict=True, late=False, reset=True, sign=-1, exact=False):
     best, counter, out = float("inf"), 0, []
     for loss in losses:
         better = loss < best + sign * min_delta if strict else loss <= best + sign * min_delta
@@ -332,7 +347,7 @@ def _variant_stops(patience, min_delta, losses, *, strict=True, late=False, rese
             counter = 0 if reset else counter
         else:
             counter += 1
-        out.append(counter > patience if late else counter >= patience)
+        out.append(counter > patience if late else counter == patience if exact else counter >= patience)
     return out
 
 
@@ -355,14 +370,22 @@ def test_early_stopping_stops_after_patience_epochs_without_improvement(nb, gen)
              "must be strictly lower, val_loss < best_loss - min_delta.")
     if stops == _variant_stops(patience, 0.0, losses, reset=False):
         fail("EarlyStopping did not reset counter to 0 after an improvement, so it stopped too early.")
+    if stops == _variant_stops(patience, 0.0, losses, exact=True):
+        fail(f"EarlyStopping.step returned True at epoch {first} but False at epoch {first + 1}, when counter was "
+             f"{patience + 1}: it should return True as long as counter >= patience, not only when counter == "
+             "patience.", mistake="stops only at counter == patience")
     if got_first is None:
         fail(f"with patience = {patience} and validation losses {shown}, EarlyStopping.step never returned True; "
              f"it should return True at epoch {first}, the {patience}th epoch in a row without improvement.")
     if got_first == first - 1:
         fail(f"EarlyStopping stops one epoch early: with patience = {patience} it should return True when "
              f"counter reaches {patience}, at epoch {first}.")
-    fail(f"with patience = {patience} and validation losses {shown}, EarlyStopping.step returned {stops}, "
-         f"expected {want['stops']}.")
+    epoch = next(i for i, (g, w) in enumerate(zip(stops, want["stops"])) if g != w) \
+        if len(stops) == len(want["stops"]) else min(len(stops), len(want["stops"]))
+    said = stops[epoch] if epoch < len(stops) else "nothing"
+    fail(f"with patience = {patience} and validation losses {shown}, EarlyStopping.step returned {said} at epoch "
+         f"{epoch} (loss {num(losses[epoch]) if epoch < len(losses) else '?'}), expected "
+         f"{want['stops'][epoch] if epoch < len(want['stops']) else 'nothing'}.")
 
 
 @cell("test_EarlyStopping")
@@ -378,8 +401,8 @@ def test_early_stopping_tracks_the_best_loss_and_min_delta(nb, gen):
     shown = ", ".join(f"{v:.3g}" for v in losses)
     if any(b is None for b in best):
         fail("EarlyStopping has no number in best_loss after step(): record the best validation loss there.")
-    if best == want["best"] and counters == want["counters"] and got["stops"] == want["stops"]:
-        return
+    if best == want["best"] and counters == want["counters"]:
+        return  # what step() returns is judged by the check of stopping
     if counters == _counters(losses, 0.0):
         fail(f"EarlyStopping ignored min_delta = {min_delta:.3g}: an improvement smaller than min_delta does not "
              "count (val_loss < best_loss - min_delta).")
@@ -597,8 +620,9 @@ def _no_near_ties(values):
     return True
 
 
-def _fit_case(nb, gen, scenario):
-    """scenario: 'stop' (early stopping + clipping) or 'schedule' (StepLR, no early stop, writer)."""
+def _fit_case(nb, gen, scenario, default_gamma=False):
+    """scenario: 'stop' (early stopping + clipping) or 'schedule' (StepLR, no early stop, writer;
+    with ``default_gamma``, fit's own default gamma)."""
     for _ in range(20):
         weight, bias = torch.tensor([[float(rand(gen, 1, low=-0.5, high=0.5))]]), torch.tensor([0.0])
         data = _stopping_data(gen)
@@ -608,6 +632,8 @@ def _fit_case(nb, gen, scenario):
         else:
             options = {"lr": float(rand(gen, 1, low=0.02, high=0.05)), "epochs": randint(gen, 9, 13),
                        "patience": 100, "step_size": randint(gen, 2, 4), "gamma": float(rand(gen, 1, low=0.3, high=0.7))}
+            if default_gamma:
+                del options["gamma"]
         history, state = _reference_fit(weight, bias, data, options)
         stopped = len(history["val_loss"]) < options["epochs"]
         if _no_near_ties(history["val_loss"]) and (stopped or scenario != "stop"):
@@ -720,19 +746,28 @@ def test_fit_returns_the_best_epoch_and_restores_its_weights(nb, gen):
 
 @cell("test_fit")
 def test_fit_follows_the_step_learning_rate_schedule(nb, gen):
-    case, got, history, _ = _fit_case(nb, gen, "schedule")
+    for default_gamma in (False, True):
+        _check_schedule(*_fit_case(nb, gen, "schedule", default_gamma=default_gamma))
+
+
+def _check_schedule(case, got, history, _):
     options = case[3]
     lrs, want = _series(got["lists"]["lr"]), _series(history["lr"])
     if close(lrs, want, rtol=1e-6, atol=1e-12):
         return
+    gamma = options.get("gamma", 0.1)
     if len(lrs) and close(lrs, torch.full_like(lrs, options["lr"]), rtol=1e-6):
         fail(f"fit's learning rate never changed although step_size = {options['step_size']}: create "
              "StepLR(optimizer, step_size=step_size, gamma=gamma) and call scheduler.step() once per epoch.")
+    if "gamma" not in options and len(want) > 1:
+        fail(f"fit(..., step_size={options['step_size']}) without gamma should use the default gamma = 0.1 "
+             f"(the learning rate times 0.1 every {options['step_size']} epochs); its lr history was "
+             f"{describe(lrs.tolist())}, expected {describe(want.tolist())}.", mistake="wrong default gamma")
     if len(lrs) == len(want) and len(want) > 1 and close(lrs[:-1], want[1:], rtol=1e-6):
         fail("fit's lr history is one epoch ahead: record the rate the epoch uses before calling "
              "scheduler.step() (which prepares the next epoch's rate).")
     shown = ", ".join(f"{v:.4g}" for v in lrs[:8])
-    fail(f"with lr = {options['lr']:.3g}, step_size = {options['step_size']}, gamma = {options['gamma']:.3g} fit's lr "
+    fail(f"with lr = {options['lr']:.3g}, step_size = {options['step_size']}, gamma = {gamma:.3g} fit's lr "
          f"history began [{shown}], expected [{', '.join(f'{v:.4g}' for v in want[:8])}] (StepLR, stepped once "
          "per epoch after the training step).")
 
@@ -764,3 +799,170 @@ def test_fit_logs_both_losses_to_the_writer(nb, gen):
         if any(v is None for v in values) or not close(_series(values), _series(want), rtol=1e-4, atol=1e-6):
             fail(f"the values fit logged under {tag!r} are not the ones in history[{key!r}]: log the losses of "
                  "each epoch, the same numbers you record in the history.")
+
+
+# --------------------------------------------------------- to_original_units
+
+
+def _scaling(gen):
+    """(w_std, b_std, x_mean, x_std, y_mean, y_std): means away from 0, spreads far from 1 and from each other."""
+    x_std, y_std = float(rand(gen, 1, low=2.0, high=6.0)), float(rand(gen, 1, low=8.0, high=30.0))
+    return (_signed(gen, 0.3, 0.9), _signed(gen, 0.05, 0.5), _signed(gen, 20.0, 80.0), x_std,
+            _signed(gen, 100.0, 400.0), y_std)
+
+
+def _signed(gen, low, high):
+    value = float(rand(gen, 1, low=low, high=high))
+    return value if randint(gen, 0, 1) else -value
+
+
+def _converted(value, call):
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        fail(f"{call} returned {describe(value)}; it should return the pair (w, b).")
+    return as_float(value[0], f"{call}'s w"), as_float(value[1], f"{call}'s b"), list(value)
+
+
+@cell("test_to_original_units")
+def test_to_original_units_gives_the_slope_and_bias_in_the_datas_units(nb, gen):
+    args = _scaling(gen)
+    call = "to_original_units(w_std, b_std, x_mean, x_std, y_mean, y_std)"
+    got, = nb.probe(probes.to_original_units, what=call, cell="to_original_units", calls=[args])
+    w, b, _ = _converted(got, call)
+    want_w, want_b = ref.to_original_units(*args)
+    w_std, b_std, x_mean, x_std, y_mean, y_std = args
+    shown = (f"(w_std, b_std, x_mean, x_std, y_mean, y_std) = ({', '.join(f'{v:.4g}' for v in args)})")
+    if not close(w, want_w, rtol=1e-6, atol=1e-9):
+        if close(w, w_std * x_std / y_std, rtol=1e-6):
+            fail(f"for {shown} to_original_units gave w = {num(w)} = w_std * x_std / y_std: the ratio is upside "
+                 f"down. A unit of x is 1 / x_std standardised units, and a standardised unit of y is y_std units "
+                 f"of y, so w = w_std * y_std / x_std = {num(want_w)}.", mistake="stds swapped")
+        if close(w, w_std, rtol=1e-6):
+            fail(f"for {shown} to_original_units returned w_std itself as w: rescale it, w = w_std * y_std / x_std.")
+        fail(f"for {shown} to_original_units gave w = {num(w)}; expected w_std * y_std / x_std = {num(want_w)}.")
+    if close(b, want_b, rtol=1e-6, atol=1e-9):
+        return
+    if close(b, y_mean + y_std * b_std, rtol=1e-6):
+        fail(f"for {shown} to_original_units gave b = {num(b)}, which leaves out - w * x_mean: moving x by its mean "
+             f"moves the line too. Expected b = y_mean + y_std * b_std - w * x_mean = {num(want_b)}.",
+             mistake="forgot - w * x_mean")
+    if close(b, y_mean + y_std * b_std - w_std * x_mean, rtol=1e-6):
+        fail(f"for {shown} to_original_units used w_std in the bias; it needs the slope in original units: "
+             f"b = y_mean + y_std * b_std - w * x_mean = {num(want_b)}.")
+    if close(b, y_mean + b_std - want_w * x_mean, rtol=1e-6):
+        fail(f"for {shown} to_original_units added b_std without scaling it: b_std is in standardised units of y, "
+             f"so it counts y_std * b_std. Expected b = {num(want_b)}.")
+    fail(f"for {shown} to_original_units gave b = {num(b)}; expected y_mean + y_std * b_std - w * x_mean = "
+         f"{num(want_b)}.")
+
+
+@cell("test_to_original_units")
+def test_to_original_units_takes_tensors_and_returns_python_floats(nb, gen):
+    args = _scaling(gen)
+    shapes = [(), (1,), (1, 1)]
+    as_tensors = tuple(torch.tensor([[v]]).reshape(shapes[randint(gen, 0, 2)]) if randint(gen, 0, 2) else v
+                       for v in args)
+    as_tensors = (torch.tensor(args[0]), *as_tensors[1:])  # at least one of each kind
+    as_tensors = (*as_tensors[:3], float(args[3]), *as_tensors[4:])
+    call = "to_original_units with one-element tensors among its arguments"
+    got, plain = nb.probe(probes.to_original_units, what=call, cell="to_original_units", calls=[as_tensors, args])
+    w, b, raw = _converted(got, call)
+    # Judged against the student's own answer for the same numbers as floats (its value is the other check's).
+    want_w, want_b, _ = _converted(plain, "to_original_units(w_std, b_std, x_mean, x_std, y_mean, y_std)")
+    if not (close(w, want_w, rtol=1e-5, atol=1e-6) and close(b, want_b, rtol=1e-5, atol=1e-6)):
+        fail(f"{call} returned (w, b) = ({num(w)}, {num(b)}); with the same numbers as plain floats it returns "
+             f"({num(want_w)}, {num(want_b)}). Each argument may be a float or a one-element tensor: turn each into "
+             "a number first (float(v)).")
+    python_floats(raw, f"{call}: (w, b)", "return Python floats: float(w), float(b).")
+
+
+# ---------------------------------------------------------------- loss_trend
+
+TRENDS = ("increasing", "plateau", "decreasing")
+
+
+def _trend_probe(nb, calls):
+    got = nb.probe(probes.loss_trend, what="loss_trend(losses, window, rel_tol)", cell="loss_trend", calls=calls)
+    return got.parts(len(calls))
+
+
+def _trend_call(losses, options) -> str:
+    extra = "".join(f", {k}={v:g}" for k, v in options.items())
+    return f"loss_trend([{', '.join(f'{v:.4g}' for v in losses)}]{extra})"
+
+
+def _expect_trends(got, calls, rule):
+    for answer, (losses, options) in zip(got, calls):
+        want = ref.loss_trend(losses, **options)
+        error, value = answer.text("error"), answer["value"]
+        call = _trend_call(losses, options)
+        if error is not None:
+            fail(f"{call} raised {error}; with {len(losses)} losses it should return {want!r}.")
+        if not (isinstance(value, str) and value == want):
+            if not isinstance(value, str) or value not in TRENDS:
+                fail(f"{call} returned {describe(value)}; it should return exactly one of "
+                     f"{', '.join(repr(t) for t in TRENDS)}.", mistake="wrong trend text")
+            fail(f"{call} returned {value!r}, expected {want!r}. {rule}")
+
+
+def _wobbly(gen, window, direction):
+    """window + 1 + extra losses; the last window epochs go ``direction`` from a to z, with a bump in between,
+    and losses[-window] is on the other side of z from a (so comparing it, or neighbours, tells wrong)."""
+    extra = randint(gen, 0, 4)
+    start = float(rand(gen, 1, low=2.0, high=8.0))
+    a = start * float(rand(gen, 1, low=0.5, high=0.9))
+    z = a * (float(rand(gen, 1, low=0.6, high=0.8)) if direction == "decreasing" else
+             float(rand(gen, 1, low=1.2, high=1.4)))
+    inside = [float(v) for v in a + (z - a) * torch.rand(window - 1, generator=gen)]
+    # losses[-window] beyond z, away from a: a comparison with it gives the other answer
+    inside[0] = z + (z - a) * float(rand(gen, 1, low=0.3, high=0.6))
+    head = [start * (1 + 0.1 * i) for i in range(extra, 0, -1)]
+    return head + [a] + inside + [z]
+
+
+@cell("test_loss_trend")
+def test_loss_trend_compares_the_last_loss_with_the_one_window_epochs_before(nb, gen):
+    calls = []
+    for direction in ("decreasing", "increasing"):
+        window = randint(gen, 3, 8)
+        calls.append((_wobbly(gen, window, direction), {"window": window}))
+    calls.append((_wobbly(gen, 5, ("decreasing", "increasing")[randint(gen, 0, 1)]), {}))
+    got = _trend_probe(nb, calls)
+    _expect_trends(got, calls, "It compares the last loss z = losses[-1] with a = losses[-window - 1], the loss "
+                               "window epochs before it (not the first of the window, nor the smallest or the "
+                               "average): 'increasing' when z > a.")
+
+
+@cell("test_loss_trend")
+def test_loss_trend_calls_a_small_relative_fall_a_plateau(nb, gen):
+    calls = []
+    for _ in range(2):
+        a = float(rand(gen, 1, low=50.0, high=5000.0))
+        rel_tol = float(rand(gen, 1, low=2e-3, high=2e-2))
+        window = randint(gen, 3, 7)
+        for share in (0.5, 1.5):  # a fall of half rel_tol * |a| (plateau), then 1.5 times it (decreasing)
+            z = a - share * rel_tol * a
+            middle = [a - k * (a - z) / window for k in range(1, window)]
+            calls.append(([a * 1.5, a] + middle + [z], {"window": window, "rel_tol": rel_tol}))
+    a = float(rand(gen, 1, low=200.0, high=900.0))
+    calls.append(([a * 2] + [a - 0.4e-3 * a * k / 5 for k in range(6)], {}))  # the default rel_tol, 1e-3
+    got = _trend_probe(nb, calls)
+    _expect_trends(got, calls, "'plateau' when the loss fell by less than rel_tol * abs(a) over the window: a "
+                               "fall relative to the loss's own size (an absolute threshold would depend on the "
+                               "units).")
+
+
+@cell("test_loss_trend")
+def test_loss_trend_needs_window_plus_one_losses(nb, gen):
+    window = randint(gen, 3, 8)
+    losses = [float(v) for v in (5 + 5 * torch.rand(window + 1, generator=gen)).sort(descending=True).values]
+    calls = [(losses[1:], {"window": window}), (losses, {"window": window}), (losses[:5], {})]
+    got = _trend_probe(nb, calls)
+    for answer, (given, options) in zip(got[::2], calls[::2]):
+        error = answer.text("error")
+        need = options.get("window", 5) + 1
+        if error != "ValueError":
+            said = f"raised {error}" if error else f"returned {describe(answer['value'])}"
+            fail(f"{_trend_call(given, options)} {said}; with fewer than window + 1 = {need} losses there is no "
+                 "loss window epochs back to compare with: raise ValueError (raise ValueError('...')).",
+                 mistake="no ValueError")
+    _expect_trends([got[1]], [calls[1]], f"With exactly window + 1 = {window + 1} losses there is enough to judge.")

@@ -141,3 +141,19 @@ def fit(ns, weight, bias, data, options, use_writer):
         out["calls"] = [[name, str(tag) if tag is not None else None, number(value), number(step)]
                         for name, tag, value, step in writer.calls]
     return out
+
+
+def to_original_units(ns, calls):
+    return [ns["to_original_units"](*args) for args in calls]
+
+
+def loss_trend(ns, calls):
+    out = []
+    for losses, options in calls:
+        try:
+            out.append({"value": ns["loss_trend"](losses, **options), "error": None})
+        except Exception as exc:  # noqa: BLE001 - reported as data, judged by the check
+            if type(exc).__name__ == "NotImplementedError":
+                raise
+            out.append({"value": None, "error": type(exc).__name__})
+    return out

@@ -76,3 +76,21 @@ def batch(ns, runs):
             info["types"] = ["float" if isinstance(c, float) else type(c).__name__ for c in result[2]]
         out.append(info)
     return out
+
+
+def descend(ns, runs):
+    out = []
+    for w0, x, y, lr, max_iter, tol, grad_tol in runs:
+        options = {k: v for k, v in (("tol", tol), ("grad_tol", grad_tol)) if v is not None}
+        out.append({"result": ns["descend"](w0, x, y, lr, max_iter, **options)})
+    return out
+
+
+def lr_sweep(ns, runs):
+    out = []
+    for w0, x, y, lrs, n_iter in runs:
+        finals, best = ns["lr_sweep"](w0, x, y, lrs, n_iter)
+        # JSON keys are text: the dict goes back as its (key, value) pairs, in its order.
+        pairs = [[k, v] for k, v in finals.items()] if isinstance(finals, dict) else None
+        out.append({"pairs": pairs, "finals": None if isinstance(finals, dict) else finals, "best": best})
+    return out

@@ -81,6 +81,13 @@ MISTAKES = [
     _mistake("standardize_forgets_to_divide", "standardize",
              "def standardize(X, mean=None, std=None):\n    if mean is None:\n        mean = X.mean(0)\n"
              "    if std is None:\n        std = X.std(0)\n    return X - mean, mean, std\n", "did not divide"),
+    _mistake("standardize_returns_std_before_mean", "standardize",
+             "def standardize(X, mean=None, std=None):\n    mean = X.mean(0) if mean is None else mean\n"
+             "    std = X.std(0) if std is None else std\n    return (X - mean) / std, std, mean\n", "(X_std, mean, std)"),
+    _mistake("split_in_scikit_learns_order", "train_val_split",
+             "def train_val_split(X, Y, val_fraction, seed):\n    g = torch.Generator().manual_seed(seed)\n"
+             "    idx = torch.randperm(len(X), generator=g)\n    k = round(len(X) * val_fraction)\n"
+             "    return X[idx[k:]], X[idx[:k]], Y[idx[k:]], Y[idx[:k]]\n", "scikit-learn"),
     _mistake("split_shuffles_X_and_Y_with_different_permutations", "train_val_split",
              "def train_val_split(X, Y, val_fraction, seed):\n    g = torch.Generator().manual_seed(seed)\n"
              "    n = len(X)\n    n_val = round(n * val_fraction)\n    X = X[torch.randperm(n, generator=g)]\n"
@@ -99,6 +106,23 @@ MISTAKES = [
              "    return X[order[n_val:]], Y[order[n_val:]], X[order[:n_val]], Y[order[:n_val]]\n", "int() truncates"),
     _mistake("early_stopping_one_epoch_late", "EarlyStopping", _es(stop="self.counter > self.patience"),
              "one epoch late"),
+    _mistake("to_original_units_divides_the_other_way", "to_original_units",
+             'def to_original_units(w_std, b_std, x_mean, x_std, y_mean, y_std):\n    w_std, b_std, x_mean, x_std, y_mean, y_std = (float(v) for v in (w_std, b_std, x_mean, x_std, y_mean, y_std))\n    w = w_std * x_std / y_std\n    return w, y_mean + y_std * b_std - w * x_mean\n',
+             "upside down"),
+    _mistake("to_original_units_forgets_the_input_mean", "to_original_units",
+             'def to_original_units(w_std, b_std, x_mean, x_std, y_mean, y_std):\n    w_std, b_std, x_mean, x_std, y_mean, y_std = (float(v) for v in (w_std, b_std, x_mean, x_std, y_mean, y_std))\n    w = w_std * y_std / x_std\n    return w, y_mean + y_std * b_std\n', "- w * x_mean"),
+    _mistake("to_original_units_keeps_tensors", "to_original_units",
+             "def to_original_units(w_std, b_std, x_mean, x_std, y_mean, y_std):\n    w = w_std * y_std / x_std\n"
+             "    return w, y_mean + y_std * b_std - w * x_mean\n", "not a Python float"),
+    _mistake("loss_trend_looks_one_epoch_short", "loss_trend",
+             "def loss_trend(losses, window=5, rel_tol=1e-3):\n    if len(losses) < window + 1:\n        raise ValueError('too few losses')\n    a, z = losses[-window], losses[-1]\n    if z > a:\n        return 'increasing'\n    if a - z < rel_tol * abs(a):\n        return 'plateau'\n    return 'decreasing'\n",
+             "losses[-window - 1]"),
+    _mistake("loss_trend_uses_an_absolute_tolerance", "loss_trend",
+             "def loss_trend(losses, window=5, rel_tol=1e-3):\n    if len(losses) < window + 1:\n        raise ValueError('too few losses')\n    a, z = losses[-window - 1], losses[-1]\n    if z > a:\n        return 'increasing'\n    if a - z < rel_tol:\n        return 'plateau'\n    return 'decreasing'\n", "relative"),
+    _mistake("loss_trend_never_raises", "loss_trend",
+             "def loss_trend(losses, window=5, rel_tol=1e-3):\n    if len(losses) < window + 1:\n        return 'plateau'\n    a, z = losses[-window - 1], losses[-1]\n    if z > a:\n        return 'increasing'\n    if a - z < rel_tol * abs(a):\n        return 'plateau'\n    return 'decreasing'\n", "ValueError"),
+    _mistake("early_stopping_stops_only_at_patience", "EarlyStopping", _es(stop="self.counter == self.patience"),
+             "counter >= patience"),
     _mistake("early_stopping_keeps_a_live_state_dict", "EarlyStopping", _es(state="model.state_dict()"),
              "changed with the model"),
     _mistake("early_stopping_counts_a_tie_as_improvement", "EarlyStopping",
@@ -118,6 +142,17 @@ MISTAKES = [
 ]
 
 VARIANTS = [
+    Case("to_original_units_with_item_and_slope_first", {"to_original_units":
+         "def to_original_units(w_std, b_std, x_mean, x_std, y_mean, y_std):\n"
+         "    num = lambda v: torch.as_tensor(v, dtype=torch.float64).item()\n"
+         "    slope = num(w_std) * num(y_std) / num(x_std)\n"
+         "    return slope, num(y_mean) - slope * num(x_mean) + num(b_std) * num(y_std)\n"}),
+    Case("loss_trend_with_a_slice_and_elif", {"loss_trend":
+         "def loss_trend(losses, window=5, rel_tol=1e-3):\n    recent = list(losses)[-(window + 1):]\n"
+         "    if len(recent) != window + 1:\n        raise ValueError(f'need {window + 1} losses')\n"
+         "    first, last = recent[0], recent[-1]\n    if last > first:\n        trend = 'increasing'\n"
+         "    elif (first - last) < rel_tol * abs(first):\n        trend = 'plateau'\n"
+         "    else:\n        trend = 'decreasing'\n    return trend\n"}),
     Case("standardize_population_std_keepdim", {"standardize":
          "def standardize(X, mean=None, std=None):\n    if mean is None or std is None:\n"
          "        mean = X.mean(dim=0, keepdim=True)\n        std = X.std(dim=0, unbiased=False, keepdim=True)\n"

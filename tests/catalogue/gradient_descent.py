@@ -21,6 +21,28 @@ UPDATE = ("        costs.append(c)\n        dw, db = cost_gradient(w, b, X, Y)\n
           "        w, b = w - lr * dw, b - lr * db\n")
 STOP = "        if tol is not None and costs and abs(costs[-1] - c) < tol:\n            break\n"
 
+def _descend(order=("gradient", "no decrease", "tol"), update_first=False, reason_text=None):
+    rules = {"gradient": "        if grad_tol is not None and abs(slope) < grad_tol:\n            return ws, 'gradient'\n",
+             "no decrease": "        if previous is not None and not current < previous:\n            return ws, 'no decrease'\n",
+             "tol": "        if tol is not None and previous is not None and previous - current < tol:\n"
+                    "            return ws, 'tol'\n"}
+    checks = "".join(rules[r] for r in order)
+    update = "        w = w - lr * slope\n        ws.append(w)\n"
+    body = (update + checks) if update_first else (checks + update)
+    body = ("        current, slope = float(loss(w, x, y)), float(dloss_dw(w, x, y))\n" + body
+            + "        previous = current\n")
+    code = ("def descend(w0, x, y, lr, max_iter, tol=None, grad_tol=None):\n    w = float(w0)\n    ws = [w]\n"
+            "    previous = None\n    for _ in range(max_iter):\n" + body + "    return ws, 'max_iter'\n")
+    return code.replace("'max_iter'", repr(reason_text)) if reason_text else code
+
+
+def _sweep(final="final if math.isfinite(final) else math.inf", pick="min(lrs, key=lambda r: finals[r])",
+           key="lr"):
+    return ("def lr_sweep(w0, x, y, lrs, n_iter):\n    finals = {}\n    for i, lr in enumerate(lrs):\n"
+            "        final = float(loss(torch.tensor(gradient_descent(w0, x, y, lr, n_iter)[-1], dtype=torch.float64), x, y))\n"
+            f"        finals[{key}] = {final}\n    return finals, {pick}\n")
+
+
 MISTAKES = [
     _mistake("make_data_noise_broadcasts_to_a_square", "make_data",
              "def make_data(w, b, n, noise_std, seed):\n    torch.manual_seed(seed)\n"
@@ -110,6 +132,20 @@ MISTAKES = [
     _mistake("gradient_descent_takes_one_step_too_many", "gradient_descent",
              "def gradient_descent(w0, x, y, lr, n_iter):\n    path = [float(w0)]\n    for _ in range(n_iter + 1):\n"
              "        path.append(path[-1] - lr * float(dloss_dw(path[-1], x, y)))\n    return path\n", "values"),
+    _mistake("descend_checks_tol_before_no_decrease", "descend", _descend(order=("gradient", "tol", "no decrease")),
+             "comes before the tol rule"),
+    _mistake("descend_checks_the_gradient_last", "descend", _descend(order=("no decrease", "tol", "gradient")),
+             "the gradient rule first"),
+    _mistake("descend_updates_before_checking", "descend", _descend(update_first=True), "one too many"),
+    _mistake("descend_words_its_reason_its_own_way", "descend", _descend(reason_text="max iterations"),
+             "exactly one of"),
+    _mistake("lr_sweep_keeps_nan_for_divergence", "lr_sweep", _sweep(final="final"), "math.inf"),
+    _mistake("lr_sweep_picks_the_highest_loss", "lr_sweep", _sweep(pick="max(lrs, key=lambda r: finals[r])"),
+             "highest final loss"),
+    _mistake("lr_sweep_keys_by_position", "lr_sweep", _sweep(key="i", pick="lrs[min(finals, key=finals.get)]"),
+             "one key per learning rate"),
+    _mistake("lr_sweep_keeps_the_last_of_a_tie", "lr_sweep",
+             _sweep(pick="[r for r in lrs if finals[r] == min(finals.values())][-1]"), "earliest"),
     _mistake("batch_stores_cost_tensors", "batch_gradient_descent",
              "def batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol=None):\n    w, b = w0, b0\n    costs = []\n"
              "    for _ in range(n_iter):\n        c = cost(w, b, X, Y)\n"
@@ -119,6 +155,19 @@ MISTAKES = [
 ]
 
 VARIANTS = [
+    Case("descend_with_a_while_loop_and_elif", {"descend":
+         "def descend(w0, x, y, lr, max_iter, tol=None, grad_tol=None):\n    ws = [float(w0)]\n    losses = []\n"
+         "    reason = 'max_iter'\n    while len(ws) - 1 < max_iter:\n        w = ws[-1]\n"
+         "        g = dloss_dw(w, x, y)\n        l = loss(w, x, y)\n"
+         "        if grad_tol is not None and abs(g) < grad_tol:\n            reason = 'gradient'\n            break\n"
+         "        elif losses and l >= losses[-1]:\n            reason = 'no decrease'\n            break\n"
+         "        elif tol is not None and losses and losses[-1] - l < tol:\n            reason = 'tol'\n            break\n"
+         "        losses.append(l)\n        ws.append(float(w - lr * g))\n    return ws, reason\n"}),
+    Case("lr_sweep_with_min_over_the_dict", {"lr_sweep":
+         "def lr_sweep(w0, x, y, lrs, n_iter):\n    finals = {}\n    for lr in lrs:\n"
+         "        w_end = torch.tensor(gradient_descent(w0, x, y, lr, n_iter)[-1], dtype=torch.float64)\n"
+         "        value = loss(w_end, x, y).item()\n        finals[lr] = value if math.isfinite(value) else float('inf')\n"
+         "    return finals, min(finals, key=finals.get)\n"}),
     Case("make_data_global_seed_and_randn", {"make_data": "def make_data(w, b, n, noise_std, seed):\n"
                                                           "    torch.manual_seed(seed)\n"
                                                           "    X = torch.linspace(-3, 3, steps=n).reshape(n, 1)\n"

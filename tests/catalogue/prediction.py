@@ -14,6 +14,8 @@ def _mistake(name, cell, code, message):
 LR_OK_FORWARD = "\n    def forward(self, x):\n        return self.linear(x)\n"
 
 MISTAKES = [
+    _mistake("params_integer_tensors_require_grad", "params",
+             "w = torch.tensor(2, requires_grad=True)\nb = torch.tensor(-1, requires_grad=True)\n", "decimal point"),
     _mistake("params_without_requires_grad", "params",
              "w = torch.tensor(2.0)\nb = torch.tensor(-1.0)\n", "requires_grad=True"),
     _mistake("params_swapped_slope_and_bias", "params",

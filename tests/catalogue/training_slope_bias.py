@@ -91,6 +91,11 @@ VARIANTS = [
          "def cost_surface(w_values, b_values, X, Y):\n    rows = []\n    for bv in b_values:\n"
          "        rows.append([criterion(wv * X + bv, Y).item() for wv in w_values])\n"
          "    return torch.tensor(rows)\n"}),
+    Case("cost_surface_in_numpy", {"cost_surface":
+         "import numpy as np\n\ndef cost_surface(w_values, b_values, X, Y):\n"
+         "    x, y = X.numpy().ravel(), Y.numpy().ravel()\n"
+         "    return np.array([[np.mean((wv * x + bv - y) ** 2) for wv in w_values.numpy()]\n"
+         "                     for bv in b_values.numpy()])\n"}),
     Case("update_under_no_grad_and_grad_none", {
         "backward_update": "def backward_update(loss, params, lr):\n    loss.backward()\n"
                            "    with torch.no_grad():\n        for p in params:\n            p -= lr * p.grad\n",

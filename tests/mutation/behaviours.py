@@ -234,6 +234,37 @@ def _batch_case():
     return same_rows(st.integers(2, 15), low=-3.0, high=4.0).flatmap(with_rate)
 
 
+def _descend(ns, case):
+    options = {k: case[k] for k in ("tol", "grad_tol") if case[k] is not None}
+    return observed(ns["descend"](case["w0"], case["x"], case["y"], case["lr"], case["max_iter"], **options))
+
+
+def _descend_case():
+    def run(x):
+        return st.fixed_dictionaries({"w0": st.one_of(number(), st.integers(-5, 5)), "x": st.just(x), "y": number(),
+                                      "lr": st.floats(0.001, 1.5).map(lambda c: c / x ** 2),
+                                      "max_iter": st.integers(0, 25),
+                                      "tol": st.one_of(st.none(), st.floats(1e-6, 5.0)),
+                                      "grad_tol": st.one_of(st.none(), st.floats(1e-4, 5.0))})
+    return st.one_of(number(0.3, 3.0), number(-3.0, -0.3)).flatmap(run)
+
+
+def _lr_sweep(ns, case):
+    finals, best = ns["lr_sweep"](case["w0"], case["x"], case["y"], case["lrs"], case["n_iter"])
+    # SPEC fixes each rate's entry, not the dict's order
+    pairs = sorted(finals.items()) if isinstance(finals, dict) else finals
+    return observed((pairs, best))
+
+
+def _lr_sweep_case():
+    def run(x):
+        return st.fixed_dictionaries({"w0": st.one_of(number(), st.integers(-5, 5)), "x": st.just(x), "y": number(),
+                                      "lrs": st.lists(st.floats(0.001, 3.0).map(lambda c: c / x ** 2), min_size=1,
+                                                      max_size=5, unique=True),
+                                      "n_iter": st.integers(0, 300)})
+    return st.one_of(number(0.3, 3.0), number(-3.0, -0.3)).flatmap(run)
+
+
 GRADIENT_DESCENT = {
     "make_data": Behaviour("make_data", st.fixed_dictionaries({
         "w": number(), "b": number(), "n": st.integers(1, 40), "noise_std": st.one_of(st.just(0.0), number(0.05, 3.0)),
@@ -245,6 +276,8 @@ GRADIENT_DESCENT = {
     "total_cost": Behaviour("total_cost", _COST, _cost("total_cost")),
     "cost_gradient": Behaviour("cost_gradient", _COST, _cost_gradient),
     "batch_gradient_descent": Behaviour("batch_gradient_descent", _batch_case(), _batch),
+    "descend": Behaviour("descend", _descend_case(), _descend),
+    "lr_sweep": Behaviour("lr_sweep", _lr_sweep_case(), _lr_sweep),
 }
 
 # ============================================================ training_slope
@@ -555,6 +588,34 @@ def _fit_fields(n, d):
             "gamma": st.one_of(st.none(), number(0.1, 0.9)), "writer": st.booleans()}
 
 
+def _scalar(value: float):
+    """A number as SPEC lets it come: a float, or a one-element tensor of shape (), (1,) or (1, 1)."""
+    return st.sampled_from([lambda v: v, lambda v: torch.tensor(v), lambda v: torch.tensor([v]),
+                            lambda v: torch.tensor([[v]])]).map(lambda make: make(value))
+
+
+def _to_original_units(ns, case):
+    return observed(ns["to_original_units"](*case["args"]))
+
+
+_UNITS = st.tuples(number(), number(), number(), number(0.1, 20.0), number(), number(0.1, 20.0)).flatmap(
+    lambda values: st.fixed_dictionaries({"args": st.tuples(*(_scalar(v) for v in values))}))
+
+
+def _loss_trend(ns, case):
+    options = {k: case[k] for k in ("window", "rel_tol") if case[k] is not None}
+    try:
+        return observed(ns["loss_trend"](case["losses"], **options))
+    except ValueError:
+        return "ValueError"
+
+
+_TREND = st.fixed_dictionaries({
+    "losses": st.lists(st.one_of(number(0.0, 10.0), st.sampled_from([1.0, 1.0005, 0.9995, 2.0])), max_size=12),
+    "window": st.one_of(st.none(), st.integers(1, 8)),
+    "rel_tol": st.one_of(st.none(), st.floats(1e-4, 0.5))})
+
+
 BEST_PRACTICES = {
     "standardize": Behaviour("standardize", _standardize_case(), _standardize),
     "train_val_split": Behaviour("train_val_split", st.fixed_dictionaries({
@@ -563,6 +624,8 @@ BEST_PRACTICES = {
     "train_step": Behaviour("train_step", _model_case(lambda n, d: {
         "lr": number(0.01, 0.5), "max_norm": st.one_of(st.none(), number(0.01, 2.0))}), _train_step),
     "fit": Behaviour("fit", _model_case(_fit_fields), _fit, examples=40),
+    "to_original_units": Behaviour("to_original_units", _UNITS, _to_original_units),
+    "loss_trend": Behaviour("loss_trend", _TREND, _loss_trend),
 }
 
 BEHAVIOURS = {"prediction": PREDICTION, "gradient_descent": GRADIENT_DESCENT, "training_slope": TRAINING_SLOPE,

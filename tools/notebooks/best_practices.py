@@ -234,6 +234,56 @@ print(f"training mean {x_mean.item():.1f}, std {x_std.item():.1f}")
 print(f"standardised: training mean {X_train_s.mean().item():.3f}, validation mean {X_val_s.mean().item():.3f} (close to 0, not exactly)")
 """)
 nb.md(r"""
+### Scaling the output too
+
+The same trick works on the targets: train on $y' = (y - \bar{y}) / s_y$ as well, so that the
+cost, the gradients and a sensible learning rate no longer depend on the units of $y$ (dollars
+or thousands of dollars). The model then learns a line in standardised units,
+$y' = w' x' + b'$. To use it on real data, convert the line back: substitute
+$x' = (x - \bar{x}) / s_x$ and $y' = (y - \bar{y}) / s_y$ and solve for $y$,
+
+$$y = \underbrace{w' \frac{s_y}{s_x}}_{w}\, x + \underbrace{\bar{y} + s_y b' - w \bar{x}}_{b}.$$
+
+**Your task.** Write `to_original_units(w_std, b_std, x_mean, x_std, y_mean, y_std)` returning
+`(w, b)` as Python floats, the slope and bias of that line in the data's own units. Each
+argument may be a float or a one-element tensor (such as a mean that `standardize` returned).
+""")
+nb.answer("to_original_units", """
+def to_original_units(w_std, b_std, x_mean, x_std, y_mean, y_std):
+    \"\"\"The line w_std * x' + b_std, fitted on standardised x and y, in the data's own units: (w, b).\"\"\"
+    ### BEGIN SOLUTION
+    w_std, b_std, x_mean, x_std, y_mean, y_std = (float(v) for v in (w_std, b_std, x_mean, x_std, y_mean, y_std))
+    w = w_std * y_std / x_std
+    return w, y_mean + y_std * b_std - w * x_mean
+    ### END SOLUTION
+""")
+nb.test("test_to_original_units", 2, """
+# Checks for to_original_units: x has mean 10 and std 2, y has mean 100 and std 4
+_w, _b = to_original_units(0.5, 0.2, 10.0, 2.0, 100.0, 4.0)
+assert isinstance(_w, float) and isinstance(_b, float), f"return Python floats; got {type(_w).__name__} and {type(_b).__name__}"
+assert abs(_w - 1.0) < 1e-9, f"w = w_std * y_std / x_std = 0.5 * 4 / 2 = 1.0; got {_w}"
+assert abs(_b - 90.8) < 1e-9, f"b = y_mean + y_std * b_std - w * x_mean = 100 + 0.8 - 10 = 90.8; got {_b}"
+_w, _b = to_original_units(torch.tensor(0.5), torch.tensor([0.2]), torch.tensor([10.0]), 2.0, 100.0, torch.tensor(4.0))
+assert isinstance(_w, float) and abs(_w - 1.0) < 1e-6 and abs(_b - 90.8) < 1e-5, "one-element tensors work as numbers too"
+print("to_original_units: these checks pass (the hidden checks test more).")
+""")
+nb.md(r"""
+A check of the algebra on the lab's data: fit the line on standardised inputs *and* outputs
+(least squares, the exact minimum of the cost), convert it back, and compare it with the line
+fitted directly in the original units. They are the same line.
+""")
+nb.provided("output_scaling_demo", """
+Y_train_s, y_mean, y_std = standardize(Y_train)
+A_s = torch.cat([X_train_s, torch.ones_like(X_train_s)], dim=1)
+w_s, b_s = torch.linalg.lstsq(A_s, Y_train_s).solution.flatten().tolist()
+w_back, b_back = to_original_units(w_s, b_s, x_mean, x_std, y_mean, y_std)
+A_raw = torch.cat([X_train, torch.ones_like(X_train)], dim=1)
+w_raw, b_raw = torch.linalg.lstsq(A_raw, Y_train).solution.flatten().tolist()
+print(f"standardised fit:  w' = {w_s:.4f}, b' = {b_s:.4f}")
+print(f"converted back:    w  = {w_back:.4f}, b  = {b_back:.4f}")
+print(f"fitted on the raw: w  = {w_raw:.4f}, b  = {b_raw:.4f}")
+""")
+nb.md(r"""
 ## 5. One training step, with gradient clipping
 
 With `torch.optim`, one step of gradient descent is always the same five lines:
@@ -578,6 +628,66 @@ plt.legend()
 plt.show()
 """)
 nb.md(r"""
+### Reading a loss curve
+
+A loss curve is read over its last few epochs, and there are three things it can say:
+
+* **decreasing**: training is still making progress; more epochs would help;
+* **plateau**: the loss has stopped moving. On the training loss that means the model has
+  learnt what it can at this learning rate (lower the rate to settle further, or stop); a
+  plateau far above what you expect points at a learning rate that is too small or at badly
+  scaled data;
+* **increasing**: on the training loss, the learning rate is too large (the steps overshoot);
+  on the validation loss while the training loss still falls, the model has begun fitting the
+  training data's quirks: stop, and keep the best epoch's weights (early stopping).
+
+**Your task.** Write `loss_trend(losses, window=5, rel_tol=1e-3)`, which judges the last
+`window` epochs of a list of losses. With `a = losses[-window - 1]` (the loss `window` epochs
+before the last) and `z = losses[-1]`, return `"increasing"` when `z > a`; otherwise
+`"plateau"` when the loss fell by less than `rel_tol * abs(a)` (`a - z < rel_tol * abs(a)`);
+otherwise `"decreasing"`. Raise `ValueError` when `losses` holds fewer than `window + 1` values.
+""")
+nb.answer("loss_trend", """
+def loss_trend(losses, window=5, rel_tol=1e-3):
+    \"\"\"'increasing', 'plateau' or 'decreasing': what the last `window` epochs of `losses` did.\"\"\"
+    ### BEGIN SOLUTION
+    if len(losses) < window + 1:
+        raise ValueError(f"loss_trend needs at least window + 1 = {window + 1} losses, got {len(losses)}")
+    a, z = float(losses[-window - 1]), float(losses[-1])
+    if z > a:
+        return "increasing"
+    if a - z < rel_tol * abs(a):
+        return "plateau"
+    return "decreasing"
+    ### END SOLUTION
+""")
+nb.test("test_loss_trend", 3, """
+# Checks for loss_trend
+assert loss_trend([5.0, 4.0, 3.0, 2.0, 1.0, 0.5]) == "decreasing", "the loss fell from 5 to 0.5: 'decreasing'"
+assert loss_trend([1.0, 0.5, 0.4, 0.6, 0.7, 1.2]) == "increasing", "it ended above where the window began (1.2 > 1): 'increasing'"
+assert loss_trend([2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.9995]) == "plateau", "a fall of 0.0005 from 1 is less than rel_tol * 1: 'plateau'"
+assert loss_trend([9.0, 8.0, 7.0], window=2) == "decreasing", "with window = 2 it compares the last loss with the one 2 epochs before"
+try:
+    loss_trend([3.0, 2.0, 1.0])
+except ValueError:
+    pass
+else:
+    raise AssertionError("with fewer than window + 1 = 6 losses loss_trend should raise ValueError")
+print("loss_trend: these checks pass (the hidden checks test more).")
+""")
+nb.md(r"""
+The run without early stopping, read every 10 epochs (window 5). The training loss is still
+creeping down or has settled; the validation loss turns up once the outliers in the training
+part start to pull the line away from the clean data, and that is the moment early stopping
+acts on.
+""")
+nb.provided("read_the_curves", """
+for epoch in range(10, len(history_full["val_loss"]) + 1, 10):
+    train_says = loss_trend(history_full["train_loss"][:epoch])
+    val_says = loss_trend(history_full["val_loss"][:epoch])
+    print(f"after epoch {epoch - 1:2d}: training loss {train_says:10s}  validation loss {val_says}")
+""")
+nb.md(r"""
 ## Summary
 
 * Start with a moderate learning rate on well-scaled data; too large overshoots and explodes, too small crawls. A schedule such as `StepLR` lowers the rate as training goes, stepped once per epoch.
@@ -586,5 +696,7 @@ nb.md(r"""
 * `clip_grad_norm_` between `backward()` and `optimizer.step()` caps the length of the gradient, so a bad batch cannot throw training off.
 * Early stopping watches the validation loss, stops after `patience` epochs without improvement, and restores a **copy** of the best weights.
 * Monitor both losses every epoch, as plots or with TensorBoard's `SummaryWriter.add_scalar`.
+* When the output is on a large scale, standardise it too, and convert the fitted line back to the data's units.
+* Read a loss curve over its last epochs: still decreasing, a plateau, or increasing each call for a different change.
 """)
 nb.write(sys.argv[1])

@@ -315,8 +315,137 @@ Gradient descent could run forever, so we need a **stopping rule**. The usual on
 4. stop when the **gradient is close to zero**: we are at (or very near) the minimum.
 
 In practice training often combines several of them, for example a maximum number of
-iterations *and* a tolerance. You will write rule 3 in section 7.
+iterations *and* a tolerance. Each answers a different worry: the count bounds the time
+spent; "no decrease" catches a learning rate that has started to overshoot; the tolerance
+stops when progress is too small to be worth another step; a gradient near zero says the
+bottom of the bowl is here, whatever the loss is.
 
+**Your task.** Write `descend(w0, x, y, lr, max_iter, tol=None, grad_tol=None)`, gradient
+descent on `loss` that uses all four rules and says which one stopped it. It returns
+`(ws, reason)`: `ws` is the list of every $w$ visited, as Python floats, starting with `w0`.
+Before each update, compute `loss` and `dloss_dw` at the current $w$ and check, **in this
+order**:
+
+1. `"gradient"`: `grad_tol` is given and `abs(dloss_dw(w, x, y)) < grad_tol`;
+2. `"no decrease"`: there is a previous loss and this one is not below it;
+3. `"tol"`: `tol` is given, there is a previous loss, and the loss fell by less than `tol`.
+
+The first rule that holds ends the run with its reason, without updating $w$. Otherwise
+update $w$ as `gradient_descent` does and append it. After `max_iter` updates the run ends
+with `"max_iter"`. (Batch gradient descent in section 7 uses the tolerance rule too.)
+""")
+nb.answer("descend", """
+def descend(w0, x, y, lr, max_iter, tol=None, grad_tol=None):
+    \"\"\"Gradient descent on loss with four stopping rules; returns (ws, reason).\"\"\"
+    ### BEGIN SOLUTION
+    w = float(w0)
+    ws = [w]
+    previous = None
+    for _ in range(max_iter):
+        current, slope = float(loss(w, x, y)), float(dloss_dw(w, x, y))
+        if grad_tol is not None and abs(slope) < grad_tol:
+            return ws, "gradient"
+        if previous is not None and not current < previous:
+            return ws, "no decrease"
+        if tol is not None and previous is not None and previous - current < tol:
+            return ws, "tol"
+        w = w - lr * slope
+        ws.append(w)
+        previous = current
+    return ws, "max_iter"
+    ### END SOLUTION
+""")
+nb.test("test_descend", 4, """
+# Checks for descend, on the sample (-2, 4): the minimum is at w = -2
+_ws, _why = descend(0.0, -2.0, 4.0, 0.05, 10)
+assert _why == "max_iter" and len(_ws) == 11, f"10 updates without another rule: 11 values and 'max_iter'; got {len(_ws)} and {_why!r}"
+assert all(isinstance(v, float) for v in _ws), "store Python floats in ws"
+assert max(abs(a - c) for a, c in zip(_ws, gradient_descent(0.0, -2.0, 4.0, 0.05, 10))) < 1e-9, "each update is the one gradient_descent makes"
+_ws, _why = descend(0.0, -2.0, 4.0, 0.05, 100, grad_tol=1e-3)
+assert _why == "gradient" and abs(dloss_dw(_ws[-1], -2.0, 4.0)) < 1e-3 <= abs(dloss_dw(_ws[-2], -2.0, 4.0)), f"grad_tol = 1e-3 should stop at the first w where abs(dloss_dw) < 1e-3; got {_why!r} after {len(_ws) - 1} updates"
+_ws, _why = descend(0.0, -2.0, 4.0, 0.3, 100)
+assert (_why, len(_ws)) == ("no decrease", 2), f"lr = 0.3 overshoots: the loss after one update is higher, so 'no decrease' with ws = [w0, w1]; got {_why!r} and {len(_ws)} values"
+_ws, _why = descend(0.0, -2.0, 4.0, 0.05, 100, tol=1e-6)
+assert (_why, len(_ws)) == ("tol", 18), f"with tol = 1e-6 the loss falls by less than tol after 17 updates; got {_why!r} after {len(_ws) - 1}"
+print("descend: these checks pass (the hidden checks test more).")
+""")
+nb.md(r"""
+The four rules side by side, from the same start $w_0 = 0$ on the sample $(-2, 4)$: the loss at
+every $w$ each run visited, and the rule that ended it. The run that stops on "no decrease" has
+a learning rate just above what this bowl can take ($1 / x^2 = 0.25$), so its very first step
+overshoots.
+""")
+nb.provided("plot_stopping_rules", """
+runs = {"max_iter = 30, lr = 0.01": dict(lr=0.01, max_iter=30),
+        "tol = 0.05, lr = 0.05": dict(lr=0.05, max_iter=100, tol=0.05),
+        "grad_tol = 1, lr = 0.05": dict(lr=0.05, max_iter=100, grad_tol=1.0),
+        "lr = 0.27 (too large)": dict(lr=0.27, max_iter=100)}
+for label, options in runs.items():
+    ws_run, why = descend(0.0, x0, y0, **options)
+    plt.plot(range(len(ws_run)), [float(loss(v, x0, y0)) + 1e-12 for v in ws_run], "o-", markersize=3,
+             label=f"{label}: stopped by {why!r} after {len(ws_run) - 1} updates")
+plt.yscale("log")
+plt.xlabel("update")
+plt.ylabel("loss (log scale)")
+plt.legend(fontsize=8)
+plt.show()
+""")
+nb.md(r"""
+### Choosing a learning rate
+
+The learning rate cannot be read off the data in advance; the usual way is to **try several**,
+spread over orders of magnitude (0.0001, 0.001, 0.01, ...), run each for the same number of
+iterations, and compare where they end. Too small and the loss has barely moved; about right and
+it is near the minimum; too large and it grows without end.
+
+**Your task.** Write `lr_sweep(w0, x, y, lrs, n_iter)` returning `(finals, best)`. For each
+learning rate in `lrs`, run `gradient_descent(w0, x, y, lr, n_iter)` and record `loss` at its
+last value, as a Python float, in the dict `finals` under that learning rate; record `math.inf`
+when that loss is not a finite number (`math.isfinite`). `best` is the learning rate with the
+lowest final loss (the earliest in `lrs` on a tie).
+""")
+nb.answer("lr_sweep", """
+def lr_sweep(w0, x, y, lrs, n_iter):
+    \"\"\"The final loss of gradient descent for each learning rate, and the best rate.\"\"\"
+    ### BEGIN SOLUTION
+    finals = {}
+    for lr in lrs:
+        last = torch.tensor(gradient_descent(w0, x, y, lr, n_iter)[-1], dtype=torch.float64)
+        final = float(loss(last, x, y))  # in float64: a huge last value gives inf, never an error
+        finals[lr] = final if math.isfinite(final) else math.inf
+    best = min(lrs, key=lambda lr: finals[lr])  # the earliest of the lowest
+    return finals, best
+    ### END SOLUTION
+""")
+nb.test("test_lr_sweep", 3, """
+# Checks for lr_sweep, on the sample (-2, 4) from w0 = 1
+_finals, _best = lr_sweep(1.0, -2.0, 4.0, [0.001, 0.05, 3.0], 200)
+assert isinstance(_finals, dict) and set(_finals) == {0.001, 0.05, 3.0}, f"finals should have one key per learning rate; got {_finals!r}"
+assert _finals[3.0] == math.inf, f"lr = 3 diverges: record math.inf for it, got {_finals[3.0]!r}"
+assert abs(_finals[0.001] - 1.4487) < 1e-3 and _finals[0.05] < 1e-20, f"final losses: expected about 1.4487 for lr = 0.001 and 0 for lr = 0.05; got {_finals}"
+assert _best == 0.05, f"the best rate is 0.05; got {_best!r}"
+print("lr_sweep: these checks pass (the hidden checks test more).")
+""")
+nb.md(r"""
+A wider sweep, from $10^{-4}$ to $1$, 20 iterations each, with both axes on a log scale. The
+three regimes are plain to see: on the left the rate is **too small** (the final loss is still
+close to where it started), in the middle it is **about right**, and past $1/x^2 = 0.25$ the
+loss **diverges** and climbs by orders of magnitude.
+""")
+nb.provided("plot_lr_sweep", """
+sweep_lrs = torch.logspace(-4, 0, 25).tolist()
+sweep_finals, sweep_best = lr_sweep(1.0, x0, y0, sweep_lrs, 20)
+plt.plot(sweep_lrs, [sweep_finals[r] + 1e-12 for r in sweep_lrs], "o-", markersize=4)
+plt.axvline(sweep_best, color="green", linestyle="--", label=f"best: lr = {sweep_best:.3g}")
+plt.axvline(1 / x0 ** 2, color="red", linestyle=":", label="1 / x**2: steps overshoot beyond it")
+plt.xscale("log")
+plt.yscale("log")
+plt.xlabel("learning rate (log scale)")
+plt.ylabel("loss after 20 iterations (log scale)")
+plt.legend()
+plt.show()
+""")
+nb.md(r"""
 ## 6. From the loss of one sample to the cost of all of them
 
 One sample can be fitted perfectly; a data set cannot. The **cost** measures the error over
