@@ -19,3 +19,33 @@ def test_a_provided_cell_that_fails_on_the_students_cost_is_explained_once(tmp_p
     assert "The provided cell `run_training` raised RuntimeError" in output
     assert "needs the cost as one number" in output
     assert output.count("The provided cell") == 1  # the later cells' failures follow from it
+
+
+def _cell_source(notebook, grade_id: str) -> str:
+    return next(c.source for c in notebook.cells if support.grade_id(c) == grade_id)
+
+
+def test_training_slope_bias_converged_cell_holds_training_to_the_reference_runs_values():
+    """The visible check of test_converged uses the reference run's values, with a tolerance that means something:
+    a bias a third of a unit off (which the old check let through) fails it."""
+    import torch
+
+    visible = _cell_source(support.release_notebook("training_slope_bias"), "test_converged")
+    reached = {"torch": torch, "w": torch.tensor(0.9980), "b": torch.tensor(-1.3266)}
+    exec(visible, reached)
+    off = {"torch": torch, "w": torch.tensor(0.9980), "b": torch.tensor(-1.0)}
+    try:
+        exec(visible, off)
+    except AssertionError as failure:
+        assert "-1.3266" in str(failure)
+    else:
+        raise AssertionError("a bias of -1.0 after 15 epochs passed the visible check")
+
+
+def test_the_contour_plot_draws_w_and_b_to_the_same_scale():
+    """The text says each step leaves its contour at a right angle: the plot must draw the axes equally."""
+    from tests.test_hostile_values import SolutionRun
+
+    run = SolutionRun("training_slope_bias")
+    exec(_cell_source(support.source_notebook("training_slope_bias"), "plot_results"), run.namespace)
+    assert run.namespace["ax"].get_aspect() == 1.0

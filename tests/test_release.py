@@ -51,6 +51,25 @@ def test_solution_notebook_runs_top_to_bottom_in_a_kernel(name):
 
 
 @pytest.mark.kernel
+def test_best_practices_trains_once_into_a_real_tensorboard_event_file():
+    """The training run logs with torch's SummaryWriter; TensorBoard's own reader finds both losses in it."""
+    nb = support.source_notebook("best_practices")
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(support.ROOT)}}).execute()
+    read = next(c for c in nb.cells if support.grade_id(c) == "read_the_event_file")
+    said = "".join(o.get("text", "") for o in read.outputs)
+    assert "loss/train: " in said and "loss/val: " in said, said
+    log_dir = next(o.get("text", "") for c in nb.cells if support.grade_id(c) == "run_training"
+                   for o in c.outputs if "TensorBoard log:" in o.get("text", "")).split("TensorBoard log: ")[1].split()[0]
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(support.ROOT / log_dir))
+    events.Reload()
+    assert set(events.Tags()["scalars"]) == {"loss/train", "loss/val"}
+    assert [e.step for e in events.Scalars("loss/val")] == list(range(len(events.Scalars("loss/val"))))
+
+
+@pytest.mark.kernel
 @pytest.mark.parametrize("name", BUILT)
 def test_released_notebook_runs_and_each_stub_raises_not_implemented(name):
     nb = support.release_notebook(name)

@@ -620,7 +620,7 @@ def _no_near_ties(values):
     return True
 
 
-def _fit_case(nb, gen, scenario, default_gamma=False):
+def _fit_case(nb, gen, scenario, default_gamma=False, real_writer=False):
     """scenario: 'stop' (early stopping + clipping) or 'schedule' (StepLR, no early stop, writer;
     with ``default_gamma``, fit's own default gamma)."""
     for _ in range(20):
@@ -641,7 +641,7 @@ def _fit_case(nb, gen, scenario, default_gamma=False):
     use_writer = scenario == "schedule"
     got = nb.probe(probes.fit, what="fit(model, X_train, Y_train, X_val, Y_val, ...)", cell="fit",
                    reference=("EarlyStopping", "train_step"), weight=weight, bias=bias, data=data,
-                   options=options, use_writer=use_writer)
+                   options=options, use_writer=use_writer, real_writer=real_writer)
     kind = got.text("kind")
     if kind != "dict" or "lists" not in got:
         fail(f"fit returned a {kind}; it should return the history dict with train_loss, val_loss, "
@@ -657,8 +657,15 @@ def _fit_case(nb, gen, scenario, default_gamma=False):
             fail(f"fit's history[{key!r}] should be a list of numbers, one per epoch.")
     record = {"lists": {key: _numbers(lists[key]) for key in ("train_loss", "val_loss", "lr")},
               "best_epoch": _number(got["best_epoch"]), "state": _state(got["state"], "the model after fit"),
-              "calls": _calls(got.get("calls", []))}
+              "calls": _calls(got.get("calls", [])), "events": _calls([[t, t, v, s] for t, s, v in
+                                                                       _event_rows(got.get("events", []))])}
     return (weight, bias, data, options), record, history, state
+
+
+def _event_rows(events) -> list:
+    if not isinstance(events, list) or not all(isinstance(e, list) and len(e) == 3 for e in events):
+        _changed("the scalars read back from fit's TensorBoard event file")
+    return events
 
 
 def _calls(calls) -> list:
@@ -799,6 +806,16 @@ def test_fit_logs_both_losses_to_the_writer(nb, gen):
         if any(v is None for v in values) or not close(_series(values), _series(want), rtol=1e-4, atol=1e-6):
             fail(f"the values fit logged under {tag!r} are not the ones in history[{key!r}]: log the losses of "
                  "each epoch, the same numbers you record in the history.")
+    # The same run with TensorBoard's own SummaryWriter: what its event file holds, read back.
+    _, real, _, _ = _fit_case(nb, gen, "schedule", real_writer=True)
+    for tag, key in (("loss/train", "train_loss"), ("loss/val", "val_loss")):
+        logged = sorted((c[3], c[2]) for c in real["events"] if c[1] == tag)
+        want = real["lists"][key]
+        if [s for s, _ in logged] != [float(e) for e in range(len(want))] or not close(
+                _series([v for _, v in logged]), _series(want), rtol=1e-5, atol=1e-6):
+            fail(f"with a real torch.utils.tensorboard.SummaryWriter, the event file fit wrote holds {len(logged)} "
+                 f"{tag!r} values at steps {[num(s) for s, _ in logged][:6]}; expected the {len(want)} losses of "
+                 f"history[{key!r}] at steps 0, 1, ... (writer.add_scalar({tag!r}, value, epoch)).")
 
 
 # --------------------------------------------------------- to_original_units
@@ -945,6 +962,11 @@ def test_loss_trend_calls_a_small_relative_fall_a_plateau(nb, gen):
             calls.append(([a * 1.5, a] + middle + [z], {"window": window, "rel_tol": rel_tol}))
     a = float(rand(gen, 1, low=200.0, high=900.0))
     calls.append(([a * 2] + [a - 0.4e-3 * a * k / 5 for k in range(6)], {}))  # the default rel_tol, 1e-3
+    level = float(randint(gen, 2, 9))
+    calls.append(([level * 2] + [level, level * 1.1, level * 0.9, level, level * 1.05, level], {}))  # z == a: no rise
+    # A fall of exactly rel_tol * abs(a) (exact in floats): not less than it, so 'decreasing'.
+    calls.append(([2000.0, 1000.0, 1000.5, 999.5, 999.8, 1000.2, 999.0], {"window": 5, "rel_tol": 0.001}))
+    calls.append(([2000.0, 1000.0, 1000.5, 999.5, 999.8, 1000.2, 999.0], {}))
     got = _trend_probe(nb, calls)
     _expect_trends(got, calls, "'plateau' when the loss fell by less than rel_tol * abs(a) over the window: a "
                                "fall relative to the loss's own size (an absolute threshold would depend on the "

@@ -91,7 +91,7 @@ def train_step(ns, weight, bias, lr, batches, max_norm):
 
 
 
-def fit(ns, weight, bias, data, options, use_writer):
+def fit(ns, weight, bias, data, options, use_writer, real_writer=False):
     class RecordingWriter:
         """A stand-in for SummaryWriter that records every call."""
 
@@ -125,7 +125,16 @@ def fit(ns, weight, bias, data, options, use_writer):
     with torch.no_grad():
         model.weight.copy_(weight)
         model.bias.copy_(bias)
-    writer = RecordingWriter() if use_writer else None
+    log_dir = None
+    if real_writer:  # TensorBoard's own writer, into a folder of the sandbox's private /tmp
+        import tempfile
+
+        from torch.utils.tensorboard import SummaryWriter
+
+        log_dir = tempfile.mkdtemp(prefix="runs-")
+        writer = SummaryWriter(log_dir=log_dir)
+    else:
+        writer = RecordingWriter() if use_writer else None
     X_train, Y_train, X_val, Y_val = data
     history = ns["fit"](model, X_train, Y_train, X_val, Y_val, writer=writer, **options)
     out = {"kind": type(history).__name__, "state": {k: v.detach().clone() for k, v in model.state_dict().items()}}
@@ -137,7 +146,18 @@ def fit(ns, weight, bias, data, options, use_writer):
         out["lists"] = lists
         out["keys"] = sorted(str(k) for k in history)
         out["best_epoch"] = number(history.get("best_epoch"))
-    if writer is not None:
+    if log_dir is not None:
+        import shutil
+
+        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+        writer.close()
+        events = EventAccumulator(log_dir)
+        events.Reload()
+        out["events"] = [[tag, float(e.step), float(e.value)] for tag in events.Tags()["scalars"]
+                         for e in events.Scalars(tag)]
+        shutil.rmtree(log_dir, ignore_errors=True)
+    elif writer is not None:
         out["calls"] = [[name, str(tag) if tag is not None else None, number(value), number(step)]
                         for name, tag, value, step in writer.calls]
     return out

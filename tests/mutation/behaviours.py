@@ -610,10 +610,18 @@ def _loss_trend(ns, case):
         return "ValueError"
 
 
+def _near(level: float):
+    """Losses within a few tenths of a percent of ``level``: plateaus and small falls."""
+    return st.lists(st.floats(-0.004, 0.004).map(lambda d: level * (1 + d)), max_size=12)
+
+
 _TREND = st.fixed_dictionaries({
-    "losses": st.lists(st.one_of(number(0.0, 10.0), st.sampled_from([1.0, 1.0005, 0.9995, 2.0])), max_size=12),
+    "losses": st.one_of(
+        st.lists(st.one_of(number(0.0, 10.0), st.sampled_from([1.0, 1.0005, 0.9995, 2.0])), max_size=12),
+        st.floats(0.1, 5000.0).flatmap(_near),
+        st.lists(st.sampled_from([1000.0, 999.0, 998.0, 1001.0]), max_size=12)),  # exact ties and steps of rel_tol
     "window": st.one_of(st.none(), st.integers(1, 8)),
-    "rel_tol": st.one_of(st.none(), st.floats(1e-4, 0.5))})
+    "rel_tol": st.one_of(st.none(), st.floats(1e-4, 0.05), st.just(0.001))})
 
 
 BEST_PRACTICES = {

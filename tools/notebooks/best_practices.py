@@ -26,6 +26,7 @@ nb.provided("imports", """
 import copy
 import torch
 from torch import nn
+from torch.utils.tensorboard import SummaryWriter
 import matplotlib.pyplot as plt
 """)
 nb.md(r"""
@@ -114,6 +115,35 @@ for epoch in range(8):
     print(f"epoch {epoch}: lr = {demo_optimizer.param_groups[0]['lr']:.4f}")
     demo_optimizer.step()      # (training would happen here)
     demo_scheduler.step()      # once per epoch, after the optimizer's step
+""")
+nb.md(r"""
+Two schedules side by side, over 40 epochs from the same optimizer settings. `StepLR` only
+ever lowers the rate, in stairs: the usual choice when training should settle at the end.
+`CyclicLR` sweeps the rate up and down between a low and a high value (here every 10 epochs
+up, 10 down): the high phases let training move quickly across flat regions and out of poor
+ones, the low phases let it settle, and it spares you from picking one rate exactly. It is
+stepped once per batch in practice; here one batch is one epoch.
+""")
+nb.provided("cyclic_lr_demo", """
+def rates_per_epoch(make_scheduler, epochs=40):
+    optimizer = torch.optim.SGD(nn.Linear(1, 1).parameters(), lr=0.1)
+    scheduler = make_scheduler(optimizer)
+    rates = []
+    for _ in range(epochs):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return rates
+
+step_rates = rates_per_epoch(lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5))
+cyclic_rates = rates_per_epoch(lambda opt: torch.optim.lr_scheduler.CyclicLR(
+    opt, base_lr=0.01, max_lr=0.1, step_size_up=10, mode="triangular"))
+plt.step(range(40), step_rates, where="post", label="StepLR(step_size=10, gamma=0.5)")
+plt.plot(range(40), cyclic_rates, "o-", markersize=3, label="CyclicLR(base_lr=0.01, max_lr=0.1, step_size_up=10)")
+plt.xlabel("epoch")
+plt.ylabel("learning rate")
+plt.legend()
+plt.show()
 """)
 nb.md(r"""
 ## 3. Standardising the input
@@ -403,15 +433,18 @@ nb.answer("EarlyStopping", """
 class EarlyStopping:
     \"\"\"Stop when the validation loss has not improved for `patience` epochs; remember the best weights.\"\"\"
 
-    ### BEGIN SOLUTION
     def __init__(self, patience, min_delta=0.0):
+        ### BEGIN SOLUTION
         self.patience = patience
         self.min_delta = min_delta
         self.best_loss = float("inf")
         self.best_state = None
         self.counter = 0
+        ### END SOLUTION
 
     def step(self, val_loss, model):
+        \"\"\"Record one epoch's validation loss; return True when training should stop now.\"\"\"
+        ### BEGIN SOLUTION
         if val_loss < self.best_loss - self.min_delta:
             self.best_loss = val_loss
             self.best_state = copy.deepcopy(model.state_dict())
@@ -419,7 +452,7 @@ class EarlyStopping:
         else:
             self.counter += 1
         return self.counter >= self.patience
-    ### END SOLUTION
+        ### END SOLUTION
 """)
 nb.test("test_EarlyStopping", 3, """
 # Checks for EarlyStopping
@@ -561,16 +594,35 @@ print(f"best epoch {history_full['best_epoch']}: validation loss {min(history_fu
       f"last epoch: validation loss {history_full['val_loss'][-1]:.4f}")
 """)
 nb.md(r"""
-Now the same training with early stopping, `patience = 10`:
+Now the same training with early stopping, `patience = 10`, logged with TensorBoard's own
+`SummaryWriter` (`from torch.utils.tensorboard import SummaryWriter`). It writes an *event
+file* into a new folder under `runs/` (named after the date and the machine). To see the
+curves, run `tensorboard --logdir runs` in a terminal and open http://localhost:6006, or in
+Jupyter `%load_ext tensorboard` then `%tensorboard --logdir runs`. Every run gets its own
+folder, so TensorBoard can lay runs over each other for comparison.
 """)
 nb.provided("run_training", """
 torch.manual_seed(1)
 model = nn.Linear(1, 1)
-writer = MemoryWriter()
+writer = SummaryWriter(comment="_early_stopping")
 history = fit(model, X_train_s, Y_train, X_val_s, Y_val, lr=0.1, epochs=80, patience=10,
               max_norm=10.0, step_size=20, gamma=0.5, writer=writer)
+writer.close()
 print(f"stopped after {len(history['val_loss'])} epochs; best epoch {history['best_epoch']} "
       f"with validation loss {history['val_loss'][history['best_epoch']]:.4f}")
+print(f"TensorBoard log: {writer.log_dir}")
+""")
+nb.md(r"""
+What TensorBoard will read: the event file, opened with TensorBoard's own reader.
+""")
+nb.provided("read_the_event_file", """
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+events = EventAccumulator(writer.log_dir)
+events.Reload()
+for tag in events.Tags()["scalars"]:
+    logged = events.Scalars(tag)
+    print(f"{tag}: {len(logged)} values, epochs {logged[0].step} to {logged[-1].step}, last {logged[-1].value:.4f}")
 """)
 nb.md(r"""
 ## 9. Monitoring

@@ -419,10 +419,12 @@ losses, path = train_model(15, 0.1)
 print(f"after training: w = {w.item():.4f}, b = {b.item():.4f}; final cost {losses[-1]:.5f}")
 """)
 nb.test("test_converged", 2, """
-# Checks that training went down the bowl towards slope 1 and bias -1
-assert abs(w.item() - 1.0) < 0.1, f"after training w should be close to 1, got {w.item():.4f}"
-assert abs(b.item() - (-1.0)) < 0.5, f"after training b should be near -1, got {b.item():.4f}"
-print("Training converged.")
+# Checks that training took the steps the reference training takes: 15 epochs with lr = 0.1 from
+# (-15, -10) on this data end at w = 0.9980, b = -1.3266. The best line (least squares) is
+# w = 1.0063, b = -0.9944: the slope is there, the bias is still on its way along the flat valley.
+assert abs(w.item() - 0.9980) < 2e-3, f"after training w should be 0.9980, like the reference run's; got {w.item():.4f}"
+assert abs(b.item() - (-1.3266)) < 2e-3, f"after training b should be -1.3266, like the reference run's; got {b.item():.4f}"
+print("Training reached the reference run's w and b (the bias has not converged yet: more epochs would bring it to -0.99).")
 """)
 nb.md(r"""
 ## 11. What training did
@@ -432,7 +434,8 @@ Three views of the same run:
 * **the path over the contours** (your `plot_contour`): the first step is a huge jump
   straight across many contour lines, where the surface is steep and the gradient large;
   the later steps get shorter and shorter as the point slides into the flat bottom of the
-  bowl, where the gradient is small. Each step leaves its contour at a right angle. Notice
+  bowl, where the gradient is small. Each step leaves its contour at a right angle (the
+  plot draws $w$ and $b$ to the same scale, so right angles look like right angles). Notice
   that $w$ gets to its best value within a few epochs while $b$ is still creeping along the
   long, flat valley: the slice in $b$ is the flatter parabola, so its partial derivative is
   smaller;
@@ -441,6 +444,7 @@ Three views of the same run:
 """)
 nb.provided("plot_results", """
 ax = plot_contour(w_values, b_values, Z.detach(), path)
+ax.set_aspect("equal")  # one unit of w as long as one unit of b: the steps cross the contours at right angles
 plt.show()
 
 fig, (ax_data, ax_cost) = plt.subplots(1, 2, figsize=(11, 4))
