@@ -49,3 +49,17 @@ def test_the_contour_plot_draws_w_and_b_to_the_same_scale():
     run = SolutionRun("training_slope_bias")
     exec(_cell_source(support.source_notebook("training_slope_bias"), "plot_results"), run.namespace)
     assert run.namespace["ax"].get_aspect() == 1.0
+
+
+def test_early_stopping_is_shown_on_a_model_fitting_its_training_noise():
+    """The validation loss turns up for a reason a student can see: the training loss falls below the
+    noise level (variance 1), so the model is fitting noise, and the useless inputs' weights grow."""
+    from tests.test_hostile_values import SolutionRun
+
+    ns = SolutionRun("best_practices").namespace
+    full = ns["history_full"]
+    assert full["train_loss"][-1] < 0.5 < 1.0 < full["val_loss"][-1]
+    assert full["val_loss"][-1] > 1.15 * min(full["val_loss"])
+    assert full["best_epoch"] < len(full["val_loss"]) - 50
+    assert float(ns["kept"].mean()) < 0.9 * float(ns["trained_on"].mean())
+    assert len(ns["history"]["val_loss"]) == ns["history"]["best_epoch"] + 21  # stopped patience = 20 epochs later

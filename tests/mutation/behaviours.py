@@ -621,7 +621,9 @@ _TREND = st.fixed_dictionaries({
         st.floats(0.1, 5000.0).flatmap(_near),
         st.lists(st.sampled_from([1000.0, 999.0, 998.0, 1001.0]), max_size=12)),  # exact ties and steps of rel_tol
     "window": st.one_of(st.none(), st.integers(1, 8)),
-    "rel_tol": st.one_of(st.none(), st.floats(1e-4, 0.05), st.just(0.001))})
+    "rel_tol": st.one_of(st.none(), st.floats(1e-4, 0.05), st.just(0.001))}) | st.just(
+    # a fall of exactly rel_tol * abs(a) (exact in floats): not less than it
+    {"losses": [2000.0, 1000.0, 1000.5, 999.5, 999.8, 1000.2, 999.0], "window": 5, "rel_tol": 0.001})
 
 
 BEST_PRACTICES = {
@@ -633,7 +635,7 @@ BEST_PRACTICES = {
         "lr": number(0.01, 0.5), "max_norm": st.one_of(st.none(), number(0.01, 2.0))}), _train_step),
     "fit": Behaviour("fit", _model_case(_fit_fields), _fit, examples=40),
     "to_original_units": Behaviour("to_original_units", _UNITS, _to_original_units),
-    "loss_trend": Behaviour("loss_trend", _TREND, _loss_trend),
+    "loss_trend": Behaviour("loss_trend", _TREND, _loss_trend, examples=600),
 }
 
 BEHAVIOURS = {"prediction": PREDICTION, "gradient_descent": GRADIENT_DESCENT, "training_slope": TRAINING_SLOPE,

@@ -403,8 +403,8 @@ nb.md(r"""
 
 Watch the validation loss during training. At first it falls along with the training loss.
 Later it may stop improving, or even rise while the training loss keeps falling: the model
-is now fitting peculiarities of the training data (here, the outliers pull the line up)
-that do not carry over to new data. **Early stopping** ends training when the validation
+is now fitting peculiarities of the training data (its noise: section 8 shows a model with
+many useless inputs doing exactly that) that do not carry over to new data. **Early stopping** ends training when the validation
 loss has not improved for `patience` epochs in a row, and then goes back to the weights of
 the best epoch.
 
@@ -577,24 +577,45 @@ assert abs(_val_now - _h["val_loss"][_best]) < 1e-5, "after fit the model should
 print("fit: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
-## 8. Training for real
+## 8. Training for real: when the validation loss turns up
 
+Early stopping earns its keep when a model has more freedom than its data can pin down. Here
+each of 40 houses comes with its floor area and **15 other numbers that have nothing to do with
+its price** (think of sensor readings that measure nothing useful), and the price is the line
+$y = 0.03\,x + 5$ plus noise of variance 1. With 24 training rows and 16 weights, gradient
+descent first learns the one column that matters, and the validation loss falls. Then, slowly,
+it tunes the 15 useless weights to the training rows' *noise*: the training loss keeps
+falling, far **below the noise level** (no model can beat a loss of about 1 on new data here,
+because the noise cannot be predicted), while the validation loss, whose rows have noise of
+their own, **turns up**.
+""")
+nb.provided("many_features", """
+houses = torch.Generator().manual_seed(3)
+area = 50 + 350 * torch.rand(40, 1, generator=houses)
+X_many = torch.cat([area, torch.randn(40, 15, generator=houses)], dim=1)  # the area, then 15 useless columns
+Y_many = 0.03 * area + 5 + torch.randn(40, 1, generator=houses)
+X_tr, Y_tr, X_va, Y_va = train_val_split(X_many, Y_many, 0.4, seed=0)
+X_tr_s, many_mean, many_std = standardize(X_tr)
+X_va_s, _, _ = standardize(X_va, many_mean, many_std)
+print(f"{len(X_tr)} training rows for {X_many.shape[1]} weights (and a bias); {len(X_va)} validation rows")
+""")
+nb.md(r"""
 First a run with `patience` as long as the run itself, so that it never stops early: it
-shows the whole story. The learning rate is 0.1 on the standardised input, halved every 20
+shows the whole story. The learning rate is 0.1 on the standardised inputs, halved every 100
 epochs, and gradients are clipped at norm 10 (a safety net that rarely fires on standardised
 data).
 """)
 nb.provided("run_full", """
 torch.manual_seed(1)
-model_full = nn.Linear(1, 1)
+model_full = nn.Linear(16, 1)
 writer_full = MemoryWriter()
-history_full = fit(model_full, X_train_s, Y_train, X_val_s, Y_val, lr=0.1, epochs=80, patience=80,
-                   max_norm=10.0, step_size=20, gamma=0.5, writer=writer_full)
+history_full = fit(model_full, X_tr_s, Y_tr, X_va_s, Y_va, lr=0.1, epochs=300, patience=300,
+                   max_norm=10.0, step_size=100, gamma=0.5, writer=writer_full)
 print(f"best epoch {history_full['best_epoch']}: validation loss {min(history_full['val_loss']):.4f}; "
       f"last epoch: validation loss {history_full['val_loss'][-1]:.4f}")
 """)
 nb.md(r"""
-Now the same training with early stopping, `patience = 10`, logged with TensorBoard's own
+Now the same training with early stopping, `patience = 20`, logged with TensorBoard's own
 `SummaryWriter` (`from torch.utils.tensorboard import SummaryWriter`). It writes an *event
 file* into a new folder under `runs/` (named after the date and the machine). To see the
 curves, run `tensorboard --logdir runs` in a terminal and open http://localhost:6006, or in
@@ -603,10 +624,10 @@ folder, so TensorBoard can lay runs over each other for comparison.
 """)
 nb.provided("run_training", """
 torch.manual_seed(1)
-model = nn.Linear(1, 1)
+model = nn.Linear(16, 1)
 writer = SummaryWriter(comment="_early_stopping")
-history = fit(model, X_train_s, Y_train, X_val_s, Y_val, lr=0.1, epochs=80, patience=10,
-              max_norm=10.0, step_size=20, gamma=0.5, writer=writer)
+history = fit(model, X_tr_s, Y_tr, X_va_s, Y_va, lr=0.1, epochs=300, patience=20,
+              max_norm=10.0, step_size=100, gamma=0.5, writer=writer)
 writer.close()
 print(f"stopped after {len(history['val_loss'])} epochs; best epoch {history['best_epoch']} "
       f"with validation loss {history['val_loss'][history['best_epoch']]:.4f}")
@@ -631,18 +652,18 @@ The plots below are what TensorBoard would show from the writer's scalars: the t
 validation losses per epoch, and the learning rate per epoch.
 
 * Both losses fall steeply at first. Then the **validation loss turns up** while the
-  training loss keeps falling a little: the outliers, all of which happen to be in the
-  training part, keep pulling the line towards them, and that does not help on clean data.
-  Early stopping catches the turn, stops `patience` epochs later, and puts back the
-  weights of the best epoch.
+  training loss keeps falling, past the noise level (the dotted line at 1): the model is
+  fitting the training rows' noise with its 15 useless weights, and that noise is not in the
+  validation rows. Early stopping catches the turn, stops `patience` epochs later, and puts
+  back the weights of the best epoch.
 * If a loss curve plateaus high or rises from the start, suspect the learning rate (too
   small or too large) or the data preparation (scaling), not the model.
-* The learning rate halves every 20 epochs (a staircase).
+* The learning rate halves every 100 epochs (a staircase).
 
-Finally, the fitted line on the data, next to the line training would end at if it never
-stopped (the least-squares line of the training data, outliers included). The model works
-in standardised units; to draw it against the original $x$, standardise the plotting grid
-with the training statistics.
+Finally, the weights themselves: the 15 useless columns' weights at the best epoch (what early
+stopping keeps) and after all 300 epochs (the same training, done by hand without early
+stopping, since `fit` always puts the best weights back). Training on grew them, and nothing
+but the training rows' noise asked for that.
 """)
 nb.provided("plot_monitoring", """
 best_epoch, epochs_run = history["best_epoch"], len(history["val_loss"])
@@ -650,6 +671,7 @@ fig, (ax_loss, ax_lr) = plt.subplots(1, 2, figsize=(12, 4))
 for tag, style in (("loss/train", "-"), ("loss/val", "-")):
     steps, values = zip(*writer_full.scalars[tag])
     ax_loss.plot(steps, values, style, label=f"{tag} (no early stopping)")
+ax_loss.axhline(1.0, color="black", linestyle=":", label="noise level (variance 1)")
 ax_loss.axvline(best_epoch, color="gray", linestyle=":", label="best epoch")
 ax_loss.axvline(epochs_run - 1, color="red", linestyle="--", label="early stopping stopped here")
 ax_loss.set_yscale("log")
@@ -660,22 +682,26 @@ ax_loss.legend(fontsize=8)
 ax_lr.step(range(len(history_full["lr"])), history_full["lr"], where="post")
 ax_lr.set_xlabel("epoch")
 ax_lr.set_ylabel("learning rate")
-ax_lr.set_title("StepLR: halved every 20 epochs")
+ax_lr.set_title("StepLR: halved every 100 epochs")
 plt.show()
 
-x_grid = torch.linspace(50, 400, 100).view(-1, 1)
-with torch.no_grad():
-    y_best = model(standardize(x_grid, x_mean, x_std)[0])
-# Where training heads if it never stops: the least-squares line of the training data, outliers included.
-A_train = torch.cat([X_train, torch.ones_like(X_train)], dim=1)
-slope_ls, intercept_ls = torch.linalg.lstsq(A_train, Y_train).solution.flatten().tolist()
-y_last = slope_ls * x_grid + intercept_ls
-plt.plot(X_train.numpy(), Y_train.numpy(), "o", markersize=4, label="training data")
-plt.plot(X_val.numpy(), Y_val.numpy(), "s", markersize=4, label="validation data")
-plt.plot(x_grid.numpy(), y_last.numpy(), "--", label="where training heads (pulled by the outliers)")
-plt.plot(x_grid.numpy(), y_best.numpy(), "-", label="early stopping (best epoch)")
-plt.xlabel("x")
-plt.ylabel("y")
+# fit puts the best epoch's weights back, so the weights at the end of 300 epochs come from the same
+# training done by hand, without early stopping: the same start, rate, schedule and clipping.
+torch.manual_seed(1)
+model_end = nn.Linear(16, 1)
+optimizer_end = torch.optim.SGD(model_end.parameters(), lr=0.1)
+scheduler_end = torch.optim.lr_scheduler.StepLR(optimizer_end, step_size=100, gamma=0.5)
+for _ in range(300):
+    train_step(model_end, optimizer_end, nn.MSELoss(), X_tr_s, Y_tr, max_norm=10.0)
+    scheduler_end.step()
+useless = torch.arange(1, 16)
+kept = model.weight.detach()[0, 1:].abs()
+trained_on = model_end.weight.detach()[0, 1:].abs()
+plt.bar(useless - 0.2, kept.numpy(), width=0.4, label=f"best epoch ({best_epoch}), kept by early stopping")
+plt.bar(useless + 0.2, trained_on.numpy(), width=0.4, label="after all 300 epochs")
+plt.xlabel("useless column")
+plt.ylabel("|weight|")
+plt.title(f"mean |weight| of the useless columns: {kept.mean():.3f} at the best epoch, {trained_on.mean():.3f} at the end")
 plt.legend()
 plt.show()
 """)
@@ -728,16 +754,15 @@ else:
 print("loss_trend: these checks pass (the hidden checks test more).")
 """)
 nb.md(r"""
-The run without early stopping, read every 10 epochs (window 5). The training loss is still
-creeping down or has settled; the validation loss turns up once the outliers in the training
-part start to pull the line away from the clean data, and that is the moment early stopping
-acts on.
+The run without early stopping, read every 20 epochs (window 5). The training loss keeps
+falling, more and more slowly; the validation loss turns up once the model starts fitting
+the training rows' noise, and that is the moment early stopping acts on.
 """)
 nb.provided("read_the_curves", """
-for epoch in range(10, len(history_full["val_loss"]) + 1, 10):
+for epoch in range(20, len(history_full["val_loss"]) + 1, 20):
     train_says = loss_trend(history_full["train_loss"][:epoch])
     val_says = loss_trend(history_full["val_loss"][:epoch])
-    print(f"after epoch {epoch - 1:2d}: training loss {train_says:10s}  validation loss {val_says}")
+    print(f"after epoch {epoch - 1:3d}: training loss {train_says:10s}  validation loss {val_says}")
 """)
 nb.md(r"""
 ## Summary
