@@ -63,3 +63,13 @@ def test_early_stopping_is_shown_on_a_model_fitting_its_training_noise():
     assert full["best_epoch"] < len(full["val_loss"]) - 50
     assert float(ns["kept"].mean()) < 0.9 * float(ns["trained_on"].mean())
     assert len(ns["history"]["val_loss"]) == ns["history"]["best_epoch"] + 21  # stopped patience = 20 epochs later
+
+
+def test_the_early_stopping_stub_shows_its_method_signatures():
+    """Like LR's, the EarlyStopping stub a student starts from names its methods and their arguments."""
+    import ast
+
+    stub = ast.parse(_cell_source(support.release_notebook("best_practices"), "EarlyStopping"))
+    cls = next(node for node in stub.body if isinstance(node, ast.ClassDef) and node.name == "EarlyStopping")
+    methods = {f.name: [a.arg for a in f.args.args] for f in cls.body if isinstance(f, ast.FunctionDef)}
+    assert methods == {"__init__": ["self", "patience", "min_delta"], "step": ["self", "val_loss", "model"]}

@@ -13,6 +13,7 @@ survives.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -308,16 +309,23 @@ def _sysv_objects() -> set[str]:
     return found
 
 
-def _student_processes() -> list[int]:
-    found = []
+def _uptime() -> float:
+    return float(Path("/proc/uptime").read_text().split()[0])
+
+
+def _student_processes(started_after: float = 0.0, started_before: float = math.inf) -> list[int]:
+    """Processes running as a student uid, started between the two uptimes (seconds since boot):
+    other tests running at the same time grade students too, so a batch only counts its own."""
+    found, tick = [], os.sysconf("SC_CLK_TCK")
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 uid = int(next(l for l in Path(f"/proc/{entry}/status").read_text().splitlines()
                                if l.startswith("Uid:")).split()[1])
-            except (OSError, StopIteration, ValueError):
+                started = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[19]) / tick
+            except (OSError, StopIteration, ValueError, IndexError):
                 continue
-            if uid >= 100_000:
+            if uid >= 100_000 and started_after <= started <= started_before:
                 found.append(int(entry))
     return found
 
@@ -391,11 +399,18 @@ def batch(tmp_path_factory, sentinel):
         support.write(submitted, name, A, support.build(A, case))
     ipc_before = _sysv_objects()
     try:
+        began = _uptime()
         done, peak_mb = _peak_rss_mb(_grade_command(submitted, out))
+        ended = _uptime()
         assert done.returncode == 0, done.stderr[-3000:]
         time.sleep(1)
+        # Started by this batch, and still there a while after it ended (another test's
+        # submission running at the same time ends within seconds).
+        left = set(_student_processes(began, ended))
+        time.sleep(4)
+        left &= set(_student_processes(began, ended))
         yield {"out": out, "submitted": submitted, "peak_mb": peak_mb, "ipc_before": ipc_before,
-               "ipc_after": _sysv_objects(), "students_left": _student_processes()}
+               "ipc_after": _sysv_objects(), "students_left": sorted(left)}
     finally:
         _abort_fuse_connections()
 
