@@ -127,12 +127,8 @@ def fit(ns, weight, bias, data, options, use_writer, real_writer=False):
         model.bias.copy_(bias)
     log_dir = None
     if real_writer:  # TensorBoard's own writer, into a folder of the sandbox's private /tmp
-        import tempfile
-
-        from torch.utils.tensorboard import SummaryWriter
-
-        log_dir = tempfile.mkdtemp(prefix="runs-")
-        writer = SummaryWriter(log_dir=log_dir)
+        log_dir = fresh_log_dir()  # noqa: F821 - the probe scope's
+        writer = SummaryWriter(log_dir=log_dir)  # noqa: F821
     else:
         writer = RecordingWriter() if use_writer else None
     X_train, Y_train, X_val, Y_val = data
@@ -147,16 +143,8 @@ def fit(ns, weight, bias, data, options, use_writer, real_writer=False):
         out["keys"] = sorted(str(k) for k in history)
         out["best_epoch"] = number(history.get("best_epoch"))
     if log_dir is not None:
-        import shutil
-
-        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
         writer.close()
-        events = EventAccumulator(log_dir)
-        events.Reload()
-        out["events"] = [[tag, float(e.step), float(e.value)] for tag in events.Tags()["scalars"]
-                         for e in events.Scalars(tag)]
-        shutil.rmtree(log_dir, ignore_errors=True)
+        out["events"] = tensorboard_scalars(log_dir)  # noqa: F821
     elif writer is not None:
         out["calls"] = [[name, str(tag) if tag is not None else None, number(value), number(step)]
                         for name, tag, value, step in writer.calls]

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import builtins
 import math
+import shutil
+import tempfile
 
 import matplotlib.axes
 import matplotlib.figure
 import matplotlib.pyplot as plt
 import numpy as np
+from torch.utils.tensorboard import SummaryWriter
 import torch
 
 from autograder import codec
@@ -97,6 +100,23 @@ def describe_plot(value) -> dict:
 
 
 #: The names a probe's code may use besides builtins, and what each is.
+def fresh_log_dir() -> str:
+    """A new, empty folder for a TensorBoard log, in the (sandbox's private) /tmp."""
+    return tempfile.mkdtemp(prefix="runs-")
+
+
+def tensorboard_scalars(log_dir: str) -> list[list]:
+    """Every scalar in the TensorBoard event files of ``log_dir``, read with TensorBoard's own
+    reader, as ``[tag, step, value]``; the folder is removed afterwards."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(log_dir)
+    events.Reload()
+    found = [[tag, float(e.step), float(e.value)] for tag in events.Tags()["scalars"] for e in events.Scalars(tag)]
+    shutil.rmtree(log_dir, ignore_errors=True)
+    return found
+
+
 NAMES = {
     "torch": "the real torch (whatever the student patched was put back)",
     "nn": "torch.nn",
@@ -108,6 +128,10 @@ NAMES = {
     "plotted_axes": "plotted_axes(value) -> (Axes or None, what was returned): the Axes a plot function drew on",
     "SNAPSHOTS": "SNAPSHOTS[grade_id][name]: copies of globals taken right after a cell ran "
                  "(the assignment's SNAPSHOT_AFTER)",
+    "SummaryWriter": "torch.utils.tensorboard.SummaryWriter, TensorBoard's writer",
+    "fresh_log_dir": "fresh_log_dir() -> str: a new, empty folder for a TensorBoard log in /tmp",
+    "tensorboard_scalars": "tensorboard_scalars(log_dir) -> [[tag, step, value], ...]: the scalars of the event "
+                           "files there, read with TensorBoard's reader (the folder is removed)",
 }
 
 
@@ -115,6 +139,7 @@ def probe_globals(snapshots: dict) -> dict:
     """A fresh module namespace for one probe's code: :data:`NAMES`, nothing else."""
     scope = {"torch": torch, "nn": torch.nn, "np": np, "plt": plt, "math": math,
              "describe_axes": describe_axes, "describe_plot": describe_plot, "plotted_axes": plotted_axes,
-             "SNAPSHOTS": snapshots, "__builtins__": builtins}
+             "SNAPSHOTS": snapshots, "SummaryWriter": SummaryWriter, "fresh_log_dir": fresh_log_dir,
+             "tensorboard_scalars": tensorboard_scalars, "__builtins__": builtins}
     assert set(scope) - {"__builtins__"} == set(NAMES)
     return scope
