@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser demo test release notebooks bench mutants clean
+.PHONY: setup browser demo test release notebooks bench mutants parity clean
 
 setup: $(STAMP)
 
@@ -51,6 +51,11 @@ bench: setup
 # by the oracle on SPEC's domain, graded through the command line (prints the scores).
 mutants: setup
 	$(PY) -m tests.mutation
+
+# nbgrader autograde on every catalogue notebook of every assignment (make test compares
+# a fixed third of them): each cell's score must be the one the command line gives.
+parity: setup
+	AUTOGRADER_PARITY=all $(PY) -m pytest tests -k "nbgrader_autograde_and_our_grader_agree"
 
 clean:
 	rm -rf demo-out .pytest_cache
