@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from autograder.checking import (
-    as_float, as_tensor, cell, close, describe, fail, is_number, num, python_floats, rand, randint,
+    as_float, as_tensor, cell, close, describe, fail, is_number, num, python_floats, rand, randint, signed,
 )
 from autograder.probes import best_practices as probes
 from solutions import best_practices as ref
@@ -657,15 +657,15 @@ def _fit_case(nb, gen, scenario, default_gamma=False, real_writer=False):
             fail(f"fit's history[{key!r}] should be a list of numbers, one per epoch.")
     record = {"lists": {key: _numbers(lists[key]) for key in ("train_loss", "val_loss", "lr")},
               "best_epoch": _number(got["best_epoch"]), "state": _state(got["state"], "the model after fit"),
-              "calls": _calls(got.get("calls", [])), "events": _calls([[t, t, v, s] for t, s, v in
-                                                                       _event_rows(got.get("events", []))])}
+              "calls": _calls(got.get("calls", [])), "events": _events(got.get("events", []))}
     return (weight, bias, data, options), record, history, state
 
 
-def _event_rows(events) -> list:
+def _events(events) -> list:
+    """The scalars read back from the event file: [tag, step, value] (tag a string or None, numbers or None)."""
     if not isinstance(events, list) or not all(isinstance(e, list) and len(e) == 3 for e in events):
         _changed("the scalars read back from fit's TensorBoard event file")
-    return events
+    return [[tag if isinstance(tag, str) else None, _number(step), _number(value)] for tag, step, value in events]
 
 
 def _calls(calls) -> list:
@@ -809,7 +809,7 @@ def test_fit_logs_both_losses_to_the_writer(nb, gen):
     # The same run with TensorBoard's own SummaryWriter: what its event file holds, read back.
     _, real, _, _ = _fit_case(nb, gen, "schedule", real_writer=True)
     for tag, key in (("loss/train", "train_loss"), ("loss/val", "val_loss")):
-        logged = sorted((c[3], c[2]) for c in real["events"] if c[1] == tag)
+        logged = sorted((step, value) for name, step, value in real["events"] if name == tag)
         want = real["lists"][key]
         if [s for s, _ in logged] != [float(e) for e in range(len(want))] or not close(
                 _series([v for _, v in logged]), _series(want), rtol=1e-5, atol=1e-6):
@@ -824,13 +824,8 @@ def test_fit_logs_both_losses_to_the_writer(nb, gen):
 def _scaling(gen):
     """(w_std, b_std, x_mean, x_std, y_mean, y_std): means away from 0, spreads far from 1 and from each other."""
     x_std, y_std = float(rand(gen, 1, low=2.0, high=6.0)), float(rand(gen, 1, low=8.0, high=30.0))
-    return (_signed(gen, 0.3, 0.9), _signed(gen, 0.05, 0.5), _signed(gen, 20.0, 80.0), x_std,
-            _signed(gen, 100.0, 400.0), y_std)
-
-
-def _signed(gen, low, high):
-    value = float(rand(gen, 1, low=low, high=high))
-    return value if randint(gen, 0, 1) else -value
+    return (signed(gen, 0.3, 0.9), signed(gen, 0.05, 0.5), signed(gen, 20.0, 80.0), x_std,
+            signed(gen, 100.0, 400.0), y_std)
 
 
 def _converted(value, call):

@@ -26,10 +26,6 @@ def _value(gen, low=0.5, high=4.0) -> float:
     return value if randint(gen, 0, 1) else -value
 
 
-def _floats(values, what):
-    return as_floats(values, what)
-
-
 # ----------------------------------------------------------------- make_data
 
 
@@ -180,7 +176,7 @@ def _grid_error(got, fn):
 @cell("test_loss")
 def test_loss_is_the_squared_error_of_one_sample(nb, gen):
     samples, _, _, _, got = _pointwise_case(nb, gen, "loss")
-    values = _floats(got["values"], "loss(w, x, y)")
+    values = as_floats(got["values"], "loss(w, x, y)")
     t = torch.tensor(samples, dtype=torch.float64)
     w, x, y = t[:, 0], t[:, 1], t[:, 2]
     want = ref.loss(w, x, y)
@@ -215,7 +211,7 @@ def test_loss_works_on_a_tensor_of_w_values(nb, gen):
 @cell("test_dloss_dw")
 def test_dloss_dw_is_the_analytic_derivative(nb, gen):
     samples, _, _, _, got = _pointwise_case(nb, gen, "dloss_dw")
-    values = _floats(got["values"], "dloss_dw(w, x, y)")
+    values = as_floats(got["values"], "dloss_dw(w, x, y)")
     t = torch.tensor(samples, dtype=torch.float64)
     w, x, y = t[:, 0], t[:, 1], t[:, 2]
     want = ref.dloss_dw(w, x, y)
@@ -265,7 +261,7 @@ def _path(got, n_iter, what="gradient_descent"):
     """The values of the path, as a float64 tensor (their types are judged by one check only)."""
     if not got.flag("listed"):
         fail(f"{what} returned {describe(got['path'])}; it should return the list [w0, w1, ..., w_n_iter].")
-    return _floats(got["path"], f"{what}'s list")
+    return as_floats(got["path"], f"{what}'s list")
 
 
 def _replay(w0, n_iter, step) -> torch.Tensor:
@@ -548,7 +544,7 @@ def _unpack(got, what="batch_gradient_descent"):
     w, b = as_float(w, f"{what}'s w"), as_float(b, f"{what}'s b")
     if not isinstance(costs, (list, tuple)):
         fail(f"{what}'s costs is {describe(costs)}; it should be a list of Python floats.")
-    return w, b, _floats(costs, f"a cost in {what}'s list")
+    return w, b, as_floats(costs, f"a cost in {what}'s list")
 
 
 def _ref_batch(run):
@@ -746,7 +742,7 @@ def _descended(got, run, judge_order=False):
              f"{', '.join(repr(r) for r in REASONS)}.", mistake="wrong reason text")
     if not isinstance(ws, (list, tuple)):
         fail(f"{call} returned ws = {describe(ws)}; it should be the list [w0, w1, ...] of every w visited.")
-    return _floats(ws, f"{call}'s ws"), reason, list(ws)
+    return as_floats(ws, f"{call}'s ws"), reason, list(ws)
 
 
 def _expect_descent(got, run, *, judge_order=False, judge_extra_update=False, rule=""):
