@@ -953,19 +953,20 @@ def test_loss_trend_calls_a_small_relative_fall_a_plateau(nb, gen):
         window = randint(gen, 3, 7)
         for share in (0.5, 1.5):  # a fall of half rel_tol * |a| (plateau), then 1.5 times it (decreasing)
             z = a - share * rel_tol * a
-            middle = [a - k * (a - z) / window for k in range(1, window)]
-            calls.append(([a * 1.5, a] + middle + [z], {"window": window, "rel_tol": rel_tol}))
+            middle = [a - k * (a - z) / window for k in range(1, window - 1)]
+            # losses[-window] equals a too: which loss is a is the other check's idea
+            calls.append(([a * 1.5, a, a] + middle + [z], {"window": window, "rel_tol": rel_tol}))
     a = float(rand(gen, 1, low=200.0, high=900.0))
     calls.append(([a * 2] + [a - 0.4e-3 * a * k / 5 for k in range(6)], {}))  # the default rel_tol, 1e-3
     level = float(randint(gen, 2, 9))
-    calls.append(([level * 2] + [level, level * 1.1, level * 0.9, level, level * 1.05, level], {}))  # z == a: no rise
+    calls.append(([level * 2] + [level, level, level * 0.9, level * 1.1, level * 1.05, level], {}))  # z == a: no rise
     # A fall of exactly rel_tol * abs(a) (exact in floats): not less than it, so 'decreasing'.
     calls.append(([2000.0, 1000.0, 1000.5, 999.5, 999.8, 1000.2, 999.0], {"window": 5, "rel_tol": 0.001}))
     calls.append(([2000.0, 1000.0, 1000.5, 999.5, 999.8, 1000.2, 999.0], {}))
     got = _trend_probe(nb, calls)
-    _expect_trends(got, calls, "'plateau' when the loss fell by less than rel_tol * abs(a) over the window: a "
-                               "fall relative to the loss's own size (an absolute threshold would depend on the "
-                               "units).")
+    _expect_trends(got, calls, "With a = losses[-window - 1] and z = losses[-1] (the last loss itself, not the "
+                               "smallest of the window): 'plateau' when a - z < rel_tol * abs(a), a fall relative to "
+                               "the loss's own size (an absolute threshold would depend on the units).")
 
 
 @cell("test_loss_trend")

@@ -9,8 +9,8 @@ import math
 import torch
 
 from autograder.checking import (
-    as_float, as_floats, as_tensor, is_number, cell, close, describe, expect_close, fail, num, off_center, python_floats, rand,
-    randint, ratio, type_word,
+    CheckFailed, as_float, as_floats, as_tensor, cell, close, describe, expect_close, fail, is_number, num,
+    off_center, python_floats, rand, randint, ratio, type_word,
 )
 from autograder.probes import gradient_descent as probes
 from solutions import gradient_descent as ref
@@ -756,6 +756,13 @@ def _expect_descent(got, run, *, judge_order=False, judge_extra_update=False, ru
         expect_close(ws, torch.tensor(want_ws, dtype=torch.float64), f"{call}'s ws", atol=1e-6,
                      hint="Each update is w = w - lr * dloss_dw(w, x, y), as in gradient_descent.")
         return
+    w0, x, y, lr, max_iter, tol, grad_tol = run
+    if reason == "gradient" and grad_tol is not None and len(ws):
+        slope = float(ref.dloss_dw(float(ws[-1]), x, y))
+        if abs(slope) >= grad_tol:
+            fail(f"{call} stopped with 'gradient' at w = {num(ws[-1])}, where dloss_dw is {num(slope)}: its size "
+                 f"is not below grad_tol = {grad_tol:.3g}. Compare the size of the gradient, whatever its sign: "
+                 "abs(dloss_dw(w, x, y)) < grad_tol.", mistake="gradient rule without abs")
     if reason == want_reason and updates == want_updates + 1:
         if not judge_extra_update:
             return
@@ -796,11 +803,14 @@ def _gradient_run(gen, k, tol=None):
 @cell("test_descend")
 def test_descend_stops_when_the_gradient_is_about_zero(nb, gen):
     run = _gradient_run(gen, randint(gen, 2, 8))
+    w0, x, y = run[:3]
+    mirror = (2 * y / x - w0, *run[1:])  # the other side of the minimum: the same sizes of gradient, other sign
     both = _gradient_run(gen, 1, tol=1e9)  # at update 1 the gradient rule and the tol rule both hold
-    got = _descend_probe(nb, [run, both])
-    _expect_descent(got[0], run, rule="The gradient rule: stop with 'gradient' as soon as abs(dloss_dw(w, x, y)) "
-                                      "< grad_tol at the current w, before updating it.")
-    _expect_descent(got[1], both, rule="The rules are checked in order, the gradient rule first: when it holds, "
+    got = _descend_probe(nb, [run, mirror, both])
+    for answer, this in zip(got, (run, mirror)):
+        _expect_descent(answer, this, rule="The gradient rule: stop with 'gradient' as soon as abs(dloss_dw(w, x, y)) "
+                                           "< grad_tol at the current w, before updating it.")
+    _expect_descent(got[2], both, rule="The rules are checked in order, the gradient rule first: when it holds, "
                                        "the reason is 'gradient' even if another rule holds too.")
 
 
@@ -913,9 +923,25 @@ def test_lr_sweep_gives_inf_for_a_diverging_rate(nb, gen):
             fail(f"with lr = {lr:.4g} gradient descent diverges until w is no longer a finite number; lr_sweep "
                  f"recorded {describe(value)} for it. Record math.inf when the final loss is not finite "
                  "(math.isfinite), so that such a rate can never be the best.", mistake="no inf for divergence")
-        if want[lr] != math.inf and not close(value, want[lr], rtol=1e-4, atol=1e-9):
-            fail(f"with lr = {lr:.4g} the final loss is a (large) finite number, {num(want[lr])}; lr_sweep recorded "
+        if want[lr] != math.inf and is_number(value) and not math.isfinite(value):
+            fail(f"with lr = {lr:.4g} the final loss is a finite number, {num(want[lr])}; lr_sweep recorded "
                  f"{describe(value)}. Only a loss that is not finite becomes math.inf.")
+        # (a finite loss recorded wrongly is the other check's: the final loss of each rate)
+
+
+def _own_finals(answer, case) -> tuple[dict, set] | None:
+    """The student's own final losses, each a number (not finite counts as inf), and the rates its ``min``
+    could pick from them as they are (a nan among them makes ``min`` depend on the order: the nan itself is
+    the other check's); None when they cannot be read."""
+    try:
+        finals = _finals(answer, case)
+    except CheckFailed:
+        return None
+    if not all(is_number(v) for v in finals.values()):
+        return None
+    raw = {lr: float(v) for lr, v in finals.items()}
+    picks = {min(case[3], key=lambda lr: raw[lr])} if any(math.isnan(v) for v in raw.values()) else set()
+    return {lr: (v if math.isfinite(v) else math.inf) for lr, v in raw.items()}, picks
 
 
 @cell("test_lr_sweep")
@@ -927,8 +953,18 @@ def test_lr_sweep_picks_the_rate_with_the_lowest_final_loss(nb, gen):
         lrs = run[3]
         best = answer["best"]
         finals, want = ref.lr_sweep(*run)
-        if is_number(best) and any(best == lr for lr in lrs) and best == want:
+        own, picks = _own_finals(answer, run) or (None, set())
+        if own is not None:  # judged on its own final losses: whether they are right is the other checks'
+            finals = own
+            want = min(lrs, key=lambda lr: finals[lr])
+        if is_number(best) and any(best == lr for lr in lrs) and (best == want or best in picks):
             continue
+        lowest = finals[want]
+        tied = [lr for lr in lrs if finals[lr] == lowest]
+        if run is not ties and len(tied) > 1 and best in tied:
+            fail(f"the rates {describe(tied)} tie for the lowest final loss ({num(lowest)}); on a tie lr_sweep should "
+                 f"return the earliest of them in lrs, {want:.4g}, but returned {best:.4g}.",
+                 mistake="tie not the earliest")
         if run is ties:
             fail(f"every rate in lrs = {describe(lrs)} diverges (all final losses are inf); on a tie lr_sweep "
                  f"should return the earliest of them, {want:.4g}, but returned {describe(best)}.",

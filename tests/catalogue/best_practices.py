@@ -71,6 +71,12 @@ def _fit(pre="", maxnorm="max_norm", step="epoch", sched="scheduler.step()", pos
     return code.replace("SCHED", sched).replace("POST", post or "pass").replace("RESTORE", restore or "pass")
 
 
+TREND_SMALLEST = ("def loss_trend(losses, window=5, rel_tol=1e-3):\n    if len(losses) < window + 1:\n"
+                  "        raise ValueError('too few losses')\n    recent = losses[-window - 1:]\n"
+                  "    a = recent[0]\n    if recent[-1] > a:\n        return 'increasing'\n"
+                  "    if a - min(recent) < rel_tol * abs(a):\n        return 'plateau'\n    return 'decreasing'\n")
+
+
 MISTAKES = [
     _mistake("standardize_ignores_the_training_statistics", "standardize",
              "def standardize(X, mean=None, std=None):\n    mean = X.mean(dim=0)\n    std = X.std(dim=0)\n"
@@ -119,6 +125,8 @@ MISTAKES = [
              "losses[-window - 1]"),
     _mistake("loss_trend_uses_an_absolute_tolerance", "loss_trend",
              "def loss_trend(losses, window=5, rel_tol=1e-3):\n    if len(losses) < window + 1:\n        raise ValueError('too few losses')\n    a, z = losses[-window - 1], losses[-1]\n    if z > a:\n        return 'increasing'\n    if a - z < rel_tol:\n        return 'plateau'\n    return 'decreasing'\n", "relative"),
+    _mistake("loss_trend_takes_the_smallest_of_the_window", "loss_trend",
+             TREND_SMALLEST, "not the smallest"),
     _mistake("loss_trend_never_raises", "loss_trend",
              "def loss_trend(losses, window=5, rel_tol=1e-3):\n    if len(losses) < window + 1:\n        return 'plateau'\n    a, z = losses[-window - 1], losses[-1]\n    if z > a:\n        return 'increasing'\n    if a - z < rel_tol * abs(a):\n        return 'plateau'\n    return 'decreasing'\n", "ValueError"),
     _mistake("early_stopping_stops_only_at_patience", "EarlyStopping", _es(stop="self.counter == self.patience"),
