@@ -42,6 +42,18 @@ class Assignment:
         """The hidden checks module, ``autograder.checks.<name>``."""
         return importlib.import_module(f"autograder.checks.{self.name}")
 
+    def check_points(self) -> dict[str, float]:
+        """Points of each test cell: the sum of its checks' ``@cell(points=)``, in
+        the order the checks are defined. This is where a cell's points are declared;
+        the notebook script writes them into the notebook's metadata."""
+        points: dict[str, float] = {}
+        for fn in vars(self.checks()).values():
+            for mark in getattr(fn, "pytestmark", []):
+                if mark.name == "cell":
+                    grade_id = mark.kwargs["grade_id"]
+                    points[grade_id] = points.get(grade_id, 0) + mark.kwargs.get("points", 1)
+        return points
+
     def probe_modules(self) -> list:
         """The public probe modules its checks send into the student's process."""
         checks = self.checks()

@@ -9,6 +9,7 @@ from torch import nn
 
 
 def standardize(X, mean=None, std=None):
+    """(X - mean) / std per column; the statistics come from X unless they are given."""
     if mean is None:
         mean = X.mean(dim=0)
     if std is None:
@@ -17,6 +18,7 @@ def standardize(X, mean=None, std=None):
 
 
 def train_val_split(X, Y, val_fraction, seed):
+    """Shuffled, reproducible split of the rows of (X, Y) into training and validation parts."""
     n = X.shape[0]
     generator = torch.Generator().manual_seed(seed)
     order = torch.randperm(n, generator=generator)
@@ -26,6 +28,8 @@ def train_val_split(X, Y, val_fraction, seed):
 
 
 class EarlyStopping:
+    """Stop when the validation loss has not improved for `patience` epochs; remember the best weights."""
+
     def __init__(self, patience, min_delta=0.0):
         self.patience = patience
         self.min_delta = min_delta
@@ -34,6 +38,7 @@ class EarlyStopping:
         self.counter = 0
 
     def step(self, val_loss, model):
+        """Record one epoch's validation loss; return True when training should stop now."""
         if val_loss < self.best_loss - self.min_delta:
             self.best_loss = val_loss
             self.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -44,6 +49,7 @@ class EarlyStopping:
 
 
 def train_step(model, optimizer, loss_fn, X, Y, max_norm=None):
+    """One optimisation step on (X, Y); returns the loss before the step as a float."""
     optimizer.zero_grad()
     loss = loss_fn(model(X), Y)
     loss.backward()
@@ -55,6 +61,7 @@ def train_step(model, optimizer, loss_fn, X, Y, max_norm=None):
 
 def fit(model, X_train, Y_train, X_val, Y_val, lr, epochs, patience, max_norm=None,
         step_size=None, gamma=0.1, writer=None):
+    """Train with SGD + MSE, an optional StepLR schedule, clipping and early stopping; return the history."""
     loss_fn = nn.MSELoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     scheduler = None
@@ -85,12 +92,14 @@ def fit(model, X_train, Y_train, X_val, Y_val, lr, epochs, patience, max_norm=No
 
 
 def to_original_units(w_std, b_std, x_mean, x_std, y_mean, y_std):
+    """The line w_std * x' + b_std, fitted on standardised x and y, in the data's own units: (w, b)."""
     w_std, b_std, x_mean, x_std, y_mean, y_std = (float(v) for v in (w_std, b_std, x_mean, x_std, y_mean, y_std))
     w = w_std * y_std / x_std
     return w, y_mean + y_std * b_std - w * x_mean
 
 
 def loss_trend(losses, window=5, rel_tol=1e-3):
+    """'increasing', 'plateau' or 'decreasing': what the last `window` epochs of `losses` did."""
     if len(losses) < window + 1:
         raise ValueError(f"loss_trend needs at least window + 1 = {window + 1} losses, got {len(losses)}")
     a, z = float(losses[-window - 1]), float(losses[-1])

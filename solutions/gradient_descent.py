@@ -9,6 +9,7 @@ import torch
 
 
 def make_data(w, b, n, noise_std, seed):
+    """n samples of the line w*x + b on [-3, 3] plus Gaussian noise of std noise_std."""
     generator = torch.Generator().manual_seed(seed)
     X = torch.linspace(-3, 3, n).view(-1, 1)
     Y = w * X + b + noise_std * torch.randn(X.shape, generator=generator)
@@ -16,14 +17,17 @@ def make_data(w, b, n, noise_std, seed):
 
 
 def loss(w, x, y):
+    """Squared error of the prediction w * x for one sample (x, y)."""
     return (w * x - y) ** 2
 
 
 def dloss_dw(w, x, y):
+    """d/dw of (w * x - y) ** 2."""
     return 2 * x * (w * x - y)
 
 
 def gradient_descent(w0, x, y, lr, n_iter):
+    """Gradient descent on the loss of one sample; returns [w0, w1, ..., w_n_iter]."""
     path = [float(w0)]
     w = float(w0)
     for _ in range(n_iter):
@@ -33,19 +37,23 @@ def gradient_descent(w0, x, y, lr, n_iter):
 
 
 def cost(w, b, X, Y):
+    """Mean squared error of the line w * x + b on the data X, Y."""
     return torch.mean((w * X + b - Y) ** 2)
 
 
 def total_cost(w, b, X, Y):
+    """Sum of the squared errors of the line w * x + b on the data X, Y."""
     return torch.sum((w * X + b - Y) ** 2)
 
 
 def cost_gradient(w, b, X, Y):
+    """(dJ/dw, dJ/db) of the mean squared error, as Python floats."""
     error = w * X + b - Y
     return float(torch.mean(2 * X * error)), float(torch.mean(2 * error))
 
 
 def batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol=None):
+    """Gradient descent on the cost over all samples; returns (w, b, costs)."""
     w, b = float(w0), float(b0)
     costs = []
     for _ in range(n_iter):
@@ -59,6 +67,7 @@ def batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol=None):
 
 
 def descend(w0, x, y, lr, max_iter, tol=None, grad_tol=None):
+    """Gradient descent on loss with four stopping rules; returns (ws, reason)."""
     w = float(w0)
     ws = [w]
     previous = None
@@ -77,6 +86,7 @@ def descend(w0, x, y, lr, max_iter, tol=None, grad_tol=None):
 
 
 def lr_sweep(w0, x, y, lrs, n_iter):
+    """The final loss of gradient descent for each learning rate, and the best rate."""
     finals = {}
     for lr in lrs:
         last = torch.tensor(gradient_descent(w0, x, y, lr, n_iter)[-1], dtype=torch.float64)

@@ -8,20 +8,24 @@ import torch
 
 
 def forward(x):
+    """Predictions w * x for every row of x."""
     return w * x  # noqa: F821 - the notebook's global slope
 
 
 def criterion(yhat, y):
+    """Mean squared error between predictions yhat and targets y."""
     return torch.mean((yhat - y) ** 2)
 
 
 def backward_update(loss, params, lr):
+    """Compute gradients of loss, then take one gradient-descent step on each p in params."""
     loss.backward()
     for p in params:
         p.data = p.data - lr * p.grad
 
 
 def zero_grad(params):
+    """Clear p.grad for every p in params."""
     for p in params:
         if p.grad is not None:
             p.grad.zero_()
@@ -46,6 +50,7 @@ VARIANTS = {"backward_update": [backward_update_in_place], "zero_grad": [zero_gr
 
 
 def train_model(n_iter, lr):
+    """Train the global w on X, Y; return the cost of every iteration (Python floats)."""
     losses = []
     for _ in range(n_iter):
         yhat = forward(X)  # noqa: F821 - the notebook's global data
@@ -57,6 +62,7 @@ def train_model(n_iter, lr):
 
 
 def plot_loss(losses):
+    """Plot cost per iteration; return the Axes."""
     fig, ax = plt.subplots()
     ax.plot(range(len(losses)), losses)
     ax.set_xlabel("iteration")

@@ -11,10 +11,12 @@ from solutions.training_slope import VARIANTS, backward_update, criterion, zero_
 
 
 def forward(x):
+    """Predictions w * x + b for every row of x."""
     return w * x + b  # noqa: F821 - the notebook's global slope and bias
 
 
 def cost_surface(w_values, b_values, X, Y):
+    """Z[i, j] = mean squared error of the line w_values[j] * x + b_values[i] on (X, Y)."""
     Z = torch.zeros(len(b_values), len(w_values))
     for i, b_i in enumerate(b_values):
         for j, w_j in enumerate(w_values):
@@ -23,6 +25,7 @@ def cost_surface(w_values, b_values, X, Y):
 
 
 def train_model(epochs, lr):
+    """Train the globals w and b on X, Y; return (costs per epoch, path of (w, b) points)."""
     losses = []
     path = [(w.item(), b.item())]  # noqa: F821 - the notebook's global parameters
     for _ in range(epochs):
@@ -36,6 +39,7 @@ def train_model(epochs, lr):
 
 
 def plot_contour(w_values, b_values, Z, path):
+    """Contours of Z over (w, b) with the training path drawn on top; return the Axes."""
     fig, ax = plt.subplots()
     contours = ax.contour(w_values, b_values, Z, levels=20, cmap="viridis")
     ax.clabel(contours, fontsize=7)

@@ -1,5 +1,6 @@
 import os, sys; sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nbtools import HOW_GRADED, NB
+from solutions import best_practices as ref  # noqa: E402 - every answer cell is rendered from it
 nb = NB("best_practices")
 nb.md(r"""
 # Module 2 lab: best practices for training
@@ -177,18 +178,8 @@ uses $N - 1$; `X.std(dim=0, unbiased=False)` uses $N$).
 When `mean` and `std` are not given, compute them per column of `X`; when they are given,
 use them unchanged.
 """)
-nb.answer("standardize", """
-def standardize(X, mean=None, std=None):
-    \"\"\"(X - mean) / std per column; the statistics come from X unless they are given.\"\"\"
-    ### BEGIN SOLUTION
-    if mean is None:
-        mean = X.mean(dim=0)
-    if std is None:
-        std = X.std(dim=0)
-    return (X - mean) / std, mean, std
-    ### END SOLUTION
-""")
-nb.test("test_standardize", 2, """
+nb.answer("standardize", ref.standardize)
+nb.test("test_standardize", """
 # Checks for standardize
 _X = torch.tensor([[1.0, 10.0], [3.0, 30.0], [5.0, 50.0], [7.0, 90.0]])
 _Xs, _mean, _std = standardize(_X)
@@ -224,19 +215,8 @@ The split must be:
 `(X_train, Y_train, X_val, Y_val)`, with `round(n * val_fraction)` rows in the validation
 part and the rest in the training part.
 """)
-nb.answer("train_val_split", """
-def train_val_split(X, Y, val_fraction, seed):
-    \"\"\"Shuffled, reproducible split of the rows of (X, Y) into training and validation parts.\"\"\"
-    ### BEGIN SOLUTION
-    n = X.shape[0]
-    generator = torch.Generator().manual_seed(seed)
-    order = torch.randperm(n, generator=generator)
-    n_val = round(n * val_fraction)
-    val, train = order[:n_val], order[n_val:]
-    return X[train], Y[train], X[val], Y[val]
-    ### END SOLUTION
-""")
-nb.test("test_train_val_split", 3, """
+nb.answer("train_val_split", ref.train_val_split)
+nb.test("test_train_val_split", """
 # Checks for train_val_split
 _X = torch.arange(20.0).view(-1, 1)
 _Y = 10 * _X
@@ -278,16 +258,8 @@ $$y = \underbrace{w' \frac{s_y}{s_x}}_{w}\, x + \underbrace{\bar{y} + s_y b' - w
 `(w, b)` as Python floats, the slope and bias of that line in the data's own units. Each
 argument may be a float or a one-element tensor (such as a mean that `standardize` returned).
 """)
-nb.answer("to_original_units", """
-def to_original_units(w_std, b_std, x_mean, x_std, y_mean, y_std):
-    \"\"\"The line w_std * x' + b_std, fitted on standardised x and y, in the data's own units: (w, b).\"\"\"
-    ### BEGIN SOLUTION
-    w_std, b_std, x_mean, x_std, y_mean, y_std = (float(v) for v in (w_std, b_std, x_mean, x_std, y_mean, y_std))
-    w = w_std * y_std / x_std
-    return w, y_mean + y_std * b_std - w * x_mean
-    ### END SOLUTION
-""")
-nb.test("test_to_original_units", 2, """
+nb.answer("to_original_units", ref.to_original_units)
+nb.test("test_to_original_units", """
 # Checks for to_original_units: x has mean 10 and std 2, y has mean 100 and std 4
 _w, _b = to_original_units(0.5, 0.2, 10.0, 2.0, 100.0, 4.0)
 assert isinstance(_w, float) and isinstance(_b, float), f"return Python floats; got {type(_w).__name__} and {type(_b).__name__}"
@@ -338,20 +310,8 @@ uses them): clipping after the step changes nothing.
 steps above, clipping only when `max_norm` is given, returning the loss as a Python float
 (the loss computed in this step, before the update).
 """)
-nb.answer("train_step", """
-def train_step(model, optimizer, loss_fn, X, Y, max_norm=None):
-    \"\"\"One optimisation step on (X, Y); returns the loss before the step as a float.\"\"\"
-    ### BEGIN SOLUTION
-    optimizer.zero_grad()
-    loss = loss_fn(model(X), Y)
-    loss.backward()
-    if max_norm is not None:
-        torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
-    optimizer.step()
-    return loss.item()
-    ### END SOLUTION
-""")
-nb.test("test_train_step", 3, """
+nb.answer("train_step", ref.train_step)
+nb.test("test_train_step", """
 # Checks for train_step on a model of its own: w = 1, b = 0, data (1, 3) and (2, 5)
 def _tiny_model():
     m = nn.Linear(1, 1)
@@ -429,32 +389,8 @@ state too, so restoring it restores the latest weights. Take a real copy:
 **Your task.** Write the class `EarlyStopping(patience, min_delta=0.0)` with attributes
 `best_loss`, `best_state`, `counter`, and the method `step(val_loss, model)` described above.
 """)
-nb.answer("EarlyStopping", """
-class EarlyStopping:
-    \"\"\"Stop when the validation loss has not improved for `patience` epochs; remember the best weights.\"\"\"
-
-    def __init__(self, patience, min_delta=0.0):
-        ### BEGIN SOLUTION
-        self.patience = patience
-        self.min_delta = min_delta
-        self.best_loss = float("inf")
-        self.best_state = None
-        self.counter = 0
-        ### END SOLUTION
-
-    def step(self, val_loss, model):
-        \"\"\"Record one epoch's validation loss; return True when training should stop now.\"\"\"
-        ### BEGIN SOLUTION
-        if val_loss < self.best_loss - self.min_delta:
-            self.best_loss = val_loss
-            self.best_state = copy.deepcopy(model.state_dict())
-            self.counter = 0
-        else:
-            self.counter += 1
-        return self.counter >= self.patience
-        ### END SOLUTION
-""")
-nb.test("test_EarlyStopping", 3, """
+nb.answer("EarlyStopping", ref.EarlyStopping)
+nb.test("test_EarlyStopping", """
 # Checks for EarlyStopping
 _m = nn.Linear(1, 1)
 _es = EarlyStopping(patience=2)
@@ -507,40 +443,7 @@ installed here). With TensorBoard installed you would pass
 
 **Your task.** Write `fit` as described.
 """)
-nb.answer("fit", """
-def fit(model, X_train, Y_train, X_val, Y_val, lr, epochs, patience, max_norm=None,
-        step_size=None, gamma=0.1, writer=None):
-    \"\"\"Train with SGD + MSE, an optional StepLR schedule, clipping and early stopping; return the history.\"\"\"
-    ### BEGIN SOLUTION
-    loss_fn = nn.MSELoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    scheduler = None
-    if step_size is not None:
-        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=step_size, gamma=gamma)
-    stopper = EarlyStopping(patience)
-    history = {"train_loss": [], "val_loss": [], "lr": [], "best_epoch": None}
-    for epoch in range(epochs):
-        history["lr"].append(optimizer.param_groups[0]["lr"])
-        train_loss = train_step(model, optimizer, loss_fn, X_train, Y_train, max_norm)
-        with torch.no_grad():
-            val_loss = loss_fn(model(X_val), Y_val).item()
-        history["train_loss"].append(train_loss)
-        history["val_loss"].append(val_loss)
-        if writer is not None:
-            writer.add_scalar("loss/train", train_loss, epoch)
-            writer.add_scalar("loss/val", val_loss, epoch)
-        stop = stopper.step(val_loss, model)
-        if stopper.counter == 0:
-            history["best_epoch"] = epoch
-        if scheduler is not None:
-            scheduler.step()
-        if stop:
-            break
-    if stopper.best_state is not None:
-        model.load_state_dict(stopper.best_state)
-    return history
-    ### END SOLUTION
-""")
+nb.answer("fit", ref.fit)
 nb.provided("memory_writer", """
 class MemoryWriter:
     \"\"\"Stands in for torch.utils.tensorboard.SummaryWriter: keeps add_scalar calls in memory.\"\"\"
@@ -554,7 +457,7 @@ class MemoryWriter:
     def close(self):
         pass
 """)
-nb.test("test_fit", 5, """
+nb.test("test_fit", """
 # Checks for fit on a small problem of its own
 torch.manual_seed(5)
 _Xt = torch.randn(40, 1)
@@ -725,21 +628,8 @@ before the last) and `z = losses[-1]`, return `"increasing"` when `z > a`; other
 `"plateau"` when the loss fell by less than `rel_tol * abs(a)` (`a - z < rel_tol * abs(a)`);
 otherwise `"decreasing"`. Raise `ValueError` when `losses` holds fewer than `window + 1` values.
 """)
-nb.answer("loss_trend", """
-def loss_trend(losses, window=5, rel_tol=1e-3):
-    \"\"\"'increasing', 'plateau' or 'decreasing': what the last `window` epochs of `losses` did.\"\"\"
-    ### BEGIN SOLUTION
-    if len(losses) < window + 1:
-        raise ValueError(f"loss_trend needs at least window + 1 = {window + 1} losses, got {len(losses)}")
-    a, z = float(losses[-window - 1]), float(losses[-1])
-    if z > a:
-        return "increasing"
-    if a - z < rel_tol * abs(a):
-        return "plateau"
-    return "decreasing"
-    ### END SOLUTION
-""")
-nb.test("test_loss_trend", 3, """
+nb.answer("loss_trend", ref.loss_trend)
+nb.test("test_loss_trend", """
 # Checks for loss_trend
 assert loss_trend([5.0, 4.0, 3.0, 2.0, 1.0, 0.5]) == "decreasing", "the loss fell from 5 to 0.5: 'decreasing'"
 assert loss_trend([1.0, 0.5, 0.4, 0.6, 0.7, 1.2]) == "increasing", "it ended above where the window began (1.2 > 1): 'increasing'"

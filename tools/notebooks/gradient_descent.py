@@ -3,6 +3,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nbtools import HOW_GRADED, NB  # noqa: E402
+from solutions import gradient_descent as ref  # noqa: E402 - every answer cell is rendered from it
 
 nb = NB("gradient_descent")
 nb.md(r"""
@@ -55,17 +56,8 @@ shape `(n, 1)`: `X` holds `n` evenly spaced values from -3 to 3 (`torch.linspace
 `Y = w * X + b + noise_std * (standard normal noise of X's shape)`, the same every time
 for the same `seed`.
 """)
-nb.answer("make_data", """
-def make_data(w, b, n, noise_std, seed):
-    \"\"\"n samples of the line w*x + b on [-3, 3] plus Gaussian noise of std noise_std.\"\"\"
-    ### BEGIN SOLUTION
-    generator = torch.Generator().manual_seed(seed)
-    X = torch.linspace(-3, 3, n).view(-1, 1)
-    Y = w * X + b + noise_std * torch.randn(X.shape, generator=generator)
-    return X, Y
-    ### END SOLUTION
-""")
-nb.test("test_make_data", 3, """
+nb.answer("make_data", ref.make_data)
+nb.test("test_make_data", """
 # Checks for make_data (the hidden checks use other lines, sizes, noise levels and seeds)
 _X, _Y = make_data(2.0, 1.0, 7, 0.0, seed=0)
 assert _X.shape == (7, 1) and _Y.shape == (7, 1), f"X and Y should have shape (7, 1); got {tuple(_X.shape)} and {tuple(_Y.shape)}"
@@ -145,14 +137,8 @@ below the best one give lines far from the point and high loss.
 operators, so that it works for plain numbers and, element by element, for tensors (for
 example a whole tensor of `w` values at once).
 """)
-nb.answer("loss", """
-def loss(w, x, y):
-    \"\"\"Squared error of the prediction w * x for one sample (x, y).\"\"\"
-    ### BEGIN SOLUTION
-    return (w * x - y) ** 2
-    ### END SOLUTION
-""")
-nb.test("test_loss", 2, """
+nb.answer("loss", ref.loss)
+nb.test("test_loss", """
 # Checks for loss
 assert abs(float(loss(3.0, -2.0, 4.0)) - 100.0) < 1e-9, "loss(3, -2, 4) = (3 * -2 - 4)**2 = 100"
 assert abs(float(loss(-2.0, -2.0, 4.0))) < 1e-9, "w = -2 predicts -2 * -2 = 4 exactly: the loss is 0"
@@ -206,14 +192,8 @@ to move each parameter. That is the idea behind training every network.
 **Your task.** Write `dloss_dw(w, x, y)` returning the derivative $2x(wx - y)$, worked out
 by hand (no autograd here). Like `loss`, it should work on numbers and on tensors.
 """)
-nb.answer("dloss_dw", """
-def dloss_dw(w, x, y):
-    \"\"\"d/dw of (w * x - y) ** 2.\"\"\"
-    ### BEGIN SOLUTION
-    return 2 * x * (w * x - y)
-    ### END SOLUTION
-""")
-nb.test("test_dloss_dw", 2, """
+nb.answer("dloss_dw", ref.dloss_dw)
+nb.test("test_dloss_dw", """
 # Checks for dloss_dw, against autograd
 _w = torch.tensor(1.5, requires_grad=True)
 ((_w * -2.0 - 4.0) ** 2).backward()
@@ -265,19 +245,8 @@ The **learning rate** $\eta$ sets the step size, and choosing it matters:
 all the values of $w$ as Python floats, starting with `w0`: `[w0, w1, ..., w_n_iter]`
 (`n_iter + 1` numbers).
 """)
-nb.answer("gradient_descent", """
-def gradient_descent(w0, x, y, lr, n_iter):
-    \"\"\"Gradient descent on the loss of one sample; returns [w0, w1, ..., w_n_iter].\"\"\"
-    ### BEGIN SOLUTION
-    path = [float(w0)]
-    w = float(w0)
-    for _ in range(n_iter):
-        w = w - lr * float(dloss_dw(w, x, y))
-        path.append(w)
-    return path
-    ### END SOLUTION
-""")
-nb.test("test_gradient_descent", 3, """
+nb.answer("gradient_descent", ref.gradient_descent)
+nb.test("test_gradient_descent", """
 # Checks for gradient_descent
 _path = gradient_descent(0.0, -2.0, 4.0, 0.05, 3)
 assert isinstance(_path, list) and len(_path) == 4, f"3 steps give 4 values [w0, w1, w2, w3]; got {_path!r}"
@@ -334,28 +303,8 @@ The first rule that holds ends the run with its reason, without updating $w$. Ot
 update $w$ as `gradient_descent` does and append it. After `max_iter` updates the run ends
 with `"max_iter"`. (Batch gradient descent in section 7 uses the tolerance rule too.)
 """)
-nb.answer("descend", """
-def descend(w0, x, y, lr, max_iter, tol=None, grad_tol=None):
-    \"\"\"Gradient descent on loss with four stopping rules; returns (ws, reason).\"\"\"
-    ### BEGIN SOLUTION
-    w = float(w0)
-    ws = [w]
-    previous = None
-    for _ in range(max_iter):
-        current, slope = float(loss(w, x, y)), float(dloss_dw(w, x, y))
-        if grad_tol is not None and abs(slope) < grad_tol:
-            return ws, "gradient"
-        if previous is not None and not current < previous:
-            return ws, "no decrease"
-        if tol is not None and previous is not None and previous - current < tol:
-            return ws, "tol"
-        w = w - lr * slope
-        ws.append(w)
-        previous = current
-    return ws, "max_iter"
-    ### END SOLUTION
-""")
-nb.test("test_descend", 4, """
+nb.answer("descend", ref.descend)
+nb.test("test_descend", """
 # Checks for descend, on the sample (-2, 4): the minimum is at w = -2
 _ws, _why = descend(0.0, -2.0, 4.0, 0.05, 10)
 assert _why == "max_iter" and len(_ws) == 11, f"10 updates without another rule: 11 values and 'max_iter'; got {len(_ws)} and {_why!r}"
@@ -404,20 +353,8 @@ last value, as a Python float, in the dict `finals` under that learning rate; re
 when that loss is not a finite number (`math.isfinite`). `best` is the learning rate with the
 lowest final loss (the earliest in `lrs` on a tie).
 """)
-nb.answer("lr_sweep", """
-def lr_sweep(w0, x, y, lrs, n_iter):
-    \"\"\"The final loss of gradient descent for each learning rate, and the best rate.\"\"\"
-    ### BEGIN SOLUTION
-    finals = {}
-    for lr in lrs:
-        last = torch.tensor(gradient_descent(w0, x, y, lr, n_iter)[-1], dtype=torch.float64)
-        final = float(loss(last, x, y))  # in float64: a huge last value gives inf, never an error
-        finals[lr] = final if math.isfinite(final) else math.inf
-    best = min(lrs, key=lambda lr: finals[lr])  # the earliest of the lowest
-    return finals, best
-    ### END SOLUTION
-""")
-nb.test("test_lr_sweep", 3, """
+nb.answer("lr_sweep", ref.lr_sweep)
+nb.test("test_lr_sweep", """
 # Checks for lr_sweep, on the sample (-2, 4) from w0 = 1
 _finals, _best = lr_sweep(1.0, -2.0, 4.0, [0.001, 0.05, 3.0], 200)
 assert isinstance(_finals, dict) and set(_finals) == {0.001, 0.05, 3.0}, f"finals should have one key per learning rate; got {_finals!r}"
@@ -466,14 +403,8 @@ surface, with a single lowest point.
 `total_cost(w, b, X, Y)`, the sum of the squared errors. `w` and `b` may be numbers or
 tensors; keep the result a tensor (no `.item()`), so that autograd can differentiate it.
 """)
-nb.answer("cost", """
-def cost(w, b, X, Y):
-    \"\"\"Mean squared error of the line w * x + b on the data X, Y.\"\"\"
-    ### BEGIN SOLUTION
-    return torch.mean((w * X + b - Y) ** 2)
-    ### END SOLUTION
-""")
-nb.test("test_cost", 2, """
+nb.answer("cost", ref.cost)
+nb.test("test_cost", """
 # Checks for cost
 _X = torch.tensor([[0.0], [1.0], [2.0]])
 _Y = torch.tensor([[1.0], [1.0], [1.0]])
@@ -482,14 +413,8 @@ assert isinstance(_c, torch.Tensor) and _c.numel() == 1, "cost should return a s
 assert abs(_c.item() - 2 / 3) < 1e-6, f"errors -1, 0, 1: the mean of their squares is 2/3; got {_c.item():.4f}"
 print("cost: these checks pass (the hidden checks test more).")
 """)
-nb.answer("total_cost", """
-def total_cost(w, b, X, Y):
-    \"\"\"Sum of the squared errors of the line w * x + b on the data X, Y.\"\"\"
-    ### BEGIN SOLUTION
-    return torch.sum((w * X + b - Y) ** 2)
-    ### END SOLUTION
-""")
-nb.test("test_total_cost", 1, """
+nb.answer("total_cost", ref.total_cost)
+nb.test("test_total_cost", """
 # Checks for total_cost
 _t = total_cost(1.0, 0.0, torch.tensor([[0.0], [1.0], [2.0]]), torch.tensor([[1.0], [1.0], [1.0]]))
 assert abs(float(_t) - 2.0) < 1e-6, f"errors -1, 0, 1: the sum of their squares is 2; got {float(_t):.4f}"
@@ -539,15 +464,8 @@ own term, and the terms are averaged:
 $(\partial J / \partial w, \partial J / \partial b)$ of the **average** cost `cost`, from the
 formulas above (not with autograd), as two Python floats.
 """)
-nb.answer("cost_gradient", """
-def cost_gradient(w, b, X, Y):
-    \"\"\"(dJ/dw, dJ/db) of the mean squared error, as Python floats.\"\"\"
-    ### BEGIN SOLUTION
-    error = w * X + b - Y
-    return float(torch.mean(2 * X * error)), float(torch.mean(2 * error))
-    ### END SOLUTION
-""")
-nb.test("test_cost_gradient", 2, """
+nb.answer("cost_gradient", ref.cost_gradient)
+nb.test("test_cost_gradient", """
 # Checks for cost_gradient, against autograd
 _X, _Y = make_data(1.5, -0.5, 9, 0.3, seed=5)
 _w = torch.tensor(0.3, requires_grad=True)
@@ -596,23 +514,8 @@ Do at most `n_iter` updates. In every iteration, **first** compute the current c
 (On the first iteration there is no recorded cost yet, so it is always recorded.)
 Without `tol`, `costs` therefore has exactly `n_iter` entries, the cost before each update.
 """)
-nb.answer("batch_gradient_descent", """
-def batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol=None):
-    \"\"\"Gradient descent on the cost over all samples; returns (w, b, costs).\"\"\"
-    ### BEGIN SOLUTION
-    w, b = float(w0), float(b0)
-    costs = []
-    for _ in range(n_iter):
-        current = float(cost(w, b, X, Y))
-        if tol is not None and costs and abs(costs[-1] - current) < tol:
-            break
-        costs.append(current)
-        dw, db = cost_gradient(w, b, X, Y)
-        w, b = w - lr * dw, b - lr * db
-    return w, b, costs
-    ### END SOLUTION
-""")
-nb.test("test_batch_gradient_descent", 4, """
+nb.answer("batch_gradient_descent", ref.batch_gradient_descent)
+nb.test("test_batch_gradient_descent", """
 # Checks for batch_gradient_descent
 _X, _Y = make_data(2.0, -1.0, 30, 0.0, seed=0)
 _w, _b, _costs = batch_gradient_descent(0.0, 0.0, _X, _Y, 0.1, 200)

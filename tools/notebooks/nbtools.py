@@ -1,5 +1,77 @@
+"""Build a source notebook from text you can review: markdown, provided cells,
+answer cells rendered from the reference solution, and test cells.
+
+Every solution region comes from ``solutions/<assignment>.py`` (see
+:func:`solution_source`), and every test cell's points from its hidden checks
+(``@cell(points=)`` in ``autograder/checks/<assignment>.py``): neither is written
+here a second time.
+"""
+
+import ast
+import inspect
+import re
+import sys
+import textwrap
+from pathlib import Path
+
 import nbformat
 from nbformat.v4 import new_notebook, new_markdown_cell, new_code_cell
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from autograder import assignments  # noqa: E402
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+#: A linter's note at the end of a line of the reference (``# noqa: F821 - ...``): not for students.
+_NOQA = re.compile(r"\s+# noqa\b.*$")
+
+
+def _region(lines: list[str], first: int, last: int, indent: str) -> list[str]:
+    """``lines[first:last]`` between the solution markers, at ``indent``."""
+    return [indent + BEGIN, *lines[first:last], indent + END]
+
+
+def _body_start(node) -> int:
+    """Index (0-based line) where ``node``'s body starts, after its docstring."""
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        return body[0].end_lineno
+    return body[0].lineno - 1
+
+
+def _def_with_region(lines: list[str], node) -> list[str]:
+    """A function's source with its body (after the docstring) as the solution region."""
+    start, end = _body_start(node), node.end_lineno
+    indent = re.match(r"\s*", lines[node.body[-1].lineno - 1]).group()
+    return lines[node.lineno - 1:start] + _region(lines, start, end, indent)
+
+
+def solution_source(obj, *, cell: bool = False) -> str:
+    """The answer cell for the reference function or class ``obj``, with its
+    solution regions marked for nbgrader.
+
+    * A function: its signature and docstring, then its body as the region.
+    * A class: its header and docstring, then each method with its body as a region.
+    * ``cell=True``: ``obj`` is a function whose body *is* the cell (it makes the
+      cell's globals and returns them, so the checks can call it): the body,
+      without the docstring and the final ``return``, becomes a top-level region.
+    """
+    source = textwrap.dedent(inspect.getsource(obj))
+    lines = [_NOQA.sub("", line) for line in source.splitlines()]
+    node = ast.parse(source).body[0]
+    if cell:
+        assert isinstance(node.body[-1], ast.Return), f"{obj.__name__} must end by returning the cell's globals"
+        body = textwrap.dedent("\n".join(lines[_body_start(node):node.body[-1].lineno - 1])).splitlines()
+        return "\n".join(_region(body, 0, len(body), ""))
+    if isinstance(node, ast.ClassDef):
+        out, at = [], node.lineno - 1
+        for method in (n for n in node.body if isinstance(n, ast.FunctionDef)):
+            out += lines[at:method.lineno - 1] + _def_with_region(lines, method)
+            at = method.end_lineno
+        return "\n".join(out + lines[at:node.end_lineno])
+    return "\n".join(_def_with_region(lines, node))
 
 def meta(grade_id, *, solution=False, grade=False, locked=False, points=0):
     m = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3, "solution": solution, "task": False}
@@ -26,9 +98,10 @@ class NB:
         self.cells.append(new_markdown_cell(text.strip("\n"), metadata=meta(f"md_{self.n:02d}", locked=True)))
     def provided(self, gid, code):
         self.cells.append(new_code_cell(code.strip("\n"), metadata=meta(gid, locked=True)))
-    def answer(self, gid, code):
-        self.cells.append(new_code_cell(code.strip("\n"), metadata=meta(gid, solution=True)))
-    def test(self, gid, points, code):
+    def answer(self, gid, obj, *, cell=False):
+        """The answer cell ``gid``, rendered from the reference ``obj`` (see :func:`solution_source`)."""
+        self.cells.append(new_code_cell(solution_source(obj, cell=cell), metadata=meta(gid, solution=True)))
+    def test(self, gid, code):
         """A locked test cell: the visible checks run inside `_checks()`; under
         `nbgrader autograde` the hidden region swaps `_checks` for one that
         returns this cell's score from the hidden pytest checks (partial credit)."""
@@ -43,6 +116,7 @@ class NB:
             "### END HIDDEN TESTS\n"
             "_checks()"
         )
+        points = assignments.Assignment(self.name).check_points()[gid]
         self.cells.append(new_code_cell(source, metadata=meta(gid, grade=True, locked=True, points=points)))
     def write(self, path):
         nb = new_notebook(cells=self.cells, metadata={

@@ -3,6 +3,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nbtools import NB  # noqa: E402
+from solutions import prediction as ref  # noqa: E402 - every answer cell is rendered from it
 
 nb = NB("prediction")
 nb.md(r"""
@@ -49,13 +50,8 @@ error (the gradient). Only floating-point tensors can do this, so write `2.0`, n
 **Your task.** Create the global tensors `w` (value 2.0) and `b` (value -1.0), both with
 `requires_grad=True`.
 """)
-nb.answer("params", """
-### BEGIN SOLUTION
-w = torch.tensor(2.0, requires_grad=True)
-b = torch.tensor(-1.0, requires_grad=True)
-### END SOLUTION
-""")
-nb.test("test_params", 2, """
+nb.answer("params", ref.params, cell=True)
+nb.test("test_params", """
 # Checks for params
 assert isinstance(w, torch.Tensor) and isinstance(b, torch.Tensor), "w and b should be tensors"
 assert w.item() == 2.0 and b.item() == -1.0, f"expected w = 2.0 and b = -1.0, got w = {w.item()}, b = {b.item()}"
@@ -79,14 +75,8 @@ $$\hat{\mathbf{y}} = \begin{bmatrix}-1\\-1\end{bmatrix} + 2\begin{bmatrix}1\\2\e
 from the globals `w` and `b` (do not copy their values into the function: they will change
 when the model is trained). For `x` of shape `(N, 1)` the result has shape `(N, 1)`.
 """)
-nb.answer("forward", """
-def forward(x):
-    \"\"\"The prediction w * x + b for every row of x.\"\"\"
-    ### BEGIN SOLUTION
-    return w * x + b
-    ### END SOLUTION
-""")
-nb.test("test_forward", 2, """
+nb.answer("forward", ref.forward)
+nb.test("test_forward", """
 # Checks for forward (the hidden checks use other parameters and inputs)
 _out = forward(torch.tensor([[1.0], [2.0]]))
 assert _out is not None, "forward returned None: did you forget `return`?"
@@ -141,13 +131,8 @@ before creating the layer always gives the same starting values
 **Your task.** Call `torch.manual_seed(1)` and then create the global
 `model = nn.Linear(in_features=1, out_features=1)`.
 """)
-nb.answer("linear_model", """
-### BEGIN SOLUTION
-torch.manual_seed(1)
-model = nn.Linear(in_features=1, out_features=1)
-### END SOLUTION
-""")
-nb.test("test_linear_model", 2, """
+nb.answer("linear_model", ref.linear_model, cell=True)
+nb.test("test_linear_model", """
 # Checks for linear_model
 assert isinstance(model, nn.Linear), f"model should be an nn.Linear layer, got {type(model).__name__}"
 assert model.in_features == 1 and model.out_features == 1, "one input feature and one output feature"
@@ -203,22 +188,8 @@ layer `self.linear = nn.Linear(input_size, output_size)`, and `forward(x)` retur
 layer's output. Use the sizes you are given (the hidden checks build, for example,
 `LR(3, 2)`).
 """)
-nb.answer("LR", """
-class LR(nn.Module):
-    \"\"\"Linear regression as a custom module: one nn.Linear layer.\"\"\"
-
-    def __init__(self, input_size, output_size):
-        ### BEGIN SOLUTION
-        super().__init__()
-        self.linear = nn.Linear(input_size, output_size)
-        ### END SOLUTION
-
-    def forward(self, x):
-        ### BEGIN SOLUTION
-        return self.linear(x)
-        ### END SOLUTION
-""")
-nb.test("test_LR", 3, """
+nb.answer("LR", ref.LR)
+nb.test("test_LR", """
 # Checks for LR (on models of their own; the hidden checks try other sizes)
 _m = LR(1, 1)
 assert isinstance(_m, nn.Module), "LR should be a subclass of nn.Module"
@@ -263,19 +234,8 @@ as many numbers as the layer's weight and bias, but not necessarily in the same 
 (a plain number has no shape at all), so convert and reshape them to the shape of the
 entry they replace (`torch.as_tensor(...)`, `.reshape(...)` or `.view_as(...)` help).
 """)
-nb.answer("set_parameters", """
-def set_parameters(model, weight, bias):
-    \"\"\"Give model.linear the given weight and bias; return the same model.\"\"\"
-    ### BEGIN SOLUTION
-    state = model.state_dict()
-    old_w, old_b = state["linear.weight"], state["linear.bias"]
-    state["linear.weight"] = torch.as_tensor(weight, dtype=old_w.dtype).reshape(old_w.shape)
-    state["linear.bias"] = torch.as_tensor(bias, dtype=old_b.dtype).reshape(old_b.shape)
-    model.load_state_dict(state)
-    return model
-    ### END SOLUTION
-""")
-nb.test("test_set_parameters", 3, """
+nb.answer("set_parameters", ref.set_parameters)
+nb.test("test_set_parameters", """
 # Checks for set_parameters (on a model of its own)
 _m = LR(1, 1)
 _back = set_parameters(_m, torch.tensor([[2.0]]), torch.tensor([-1.0]))

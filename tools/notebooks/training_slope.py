@@ -1,5 +1,6 @@
 import os, sys; sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nbtools import HOW_GRADED, NB
+from solutions import training_slope as ref  # noqa: E402 - every answer cell is rendered from it
 nb = NB("training_slope")
 nb.md(r"""
 # Module 2 lab: training a slope with autograd
@@ -59,14 +60,8 @@ expression `w * x` predicts every sample at once: PyTorch multiplies each row by
 `x` of shape `(N, 1)`. Read the slope from the global `w` (do not copy its value: it will
 change during training) and use the argument `x`, not the global `X`.
 """)
-nb.answer("forward", """
-def forward(x):
-    \"\"\"Predictions w * x for every row of x.\"\"\"
-    ### BEGIN SOLUTION
-    return w * x
-    ### END SOLUTION
-""")
-nb.test("test_forward", 2, """
+nb.answer("forward", ref.forward)
+nb.test("test_forward", """
 # Checks for forward (the hidden checks use other slopes and inputs)
 _x = torch.tensor([[1.0], [2.0], [-0.5]])
 _out = forward(_x)
@@ -91,14 +86,8 @@ differentiate it.
 
 **Your task.** Write `criterion(yhat, y)` returning the mean squared error as a 0-dim tensor.
 """)
-nb.answer("criterion", """
-def criterion(yhat, y):
-    \"\"\"Mean squared error between predictions yhat and targets y.\"\"\"
-    ### BEGIN SOLUTION
-    return torch.mean((yhat - y) ** 2)
-    ### END SOLUTION
-""")
-nb.test("test_criterion", 2, """
+nb.answer("criterion", ref.criterion)
+nb.test("test_criterion", """
 # Checks for criterion
 _yhat = torch.tensor([[1.0], [2.0], [4.0]])
 _y = torch.tensor([[1.0], [0.0], [1.0]])
@@ -166,16 +155,8 @@ longer be the parameter you are training.)
 move every tensor `p` in the list `params` to `p - lr * p.grad` through `p.data`.
 Use the tensors in `params`, not the global `w`.
 """)
-nb.answer("backward_update", """
-def backward_update(loss, params, lr):
-    \"\"\"Compute gradients of loss, then take one gradient-descent step on each p in params.\"\"\"
-    ### BEGIN SOLUTION
-    loss.backward()
-    for p in params:
-        p.data = p.data - lr * p.grad
-    ### END SOLUTION
-""")
-nb.test("test_backward_update", 2, """
+nb.answer("backward_update", ref.backward_update)
+nb.test("test_backward_update", """
 # Checks for backward_update (on a tensor of its own, so the global w is untouched)
 _p = torch.tensor(2.0, requires_grad=True)
 _params = [_p]
@@ -196,16 +177,8 @@ with `p.grad.zero_()` (the trailing underscore means "in place") or by setting
 
 **Your task.** Write `zero_grad(params)`, clearing the gradient of every tensor in `params`.
 """)
-nb.answer("zero_grad", """
-def zero_grad(params):
-    \"\"\"Clear p.grad for every p in params.\"\"\"
-    ### BEGIN SOLUTION
-    for p in params:
-        if p.grad is not None:
-            p.grad.zero_()
-    ### END SOLUTION
-""")
-nb.test("test_zero_grad", 2, """
+nb.answer("zero_grad", ref.zero_grad)
+nb.test("test_zero_grad", """
 # Checks for zero_grad
 _p = torch.tensor(3.0, requires_grad=True)
 (_p ** 2).backward()
@@ -232,21 +205,8 @@ tensor `loss` (a stored tensor keeps its whole autograd graph in memory).
 `params = [w]`) and `zero_grad`, and return the list of the `n_iter` costs, each computed
 before that iteration's update.
 """)
-nb.answer("train_model", """
-def train_model(n_iter, lr):
-    \"\"\"Train the global w on X, Y; return the cost of every iteration (Python floats).\"\"\"
-    ### BEGIN SOLUTION
-    losses = []
-    for _ in range(n_iter):
-        yhat = forward(X)
-        loss = criterion(yhat, Y)
-        backward_update(loss, [w], lr)
-        zero_grad([w])
-        losses.append(loss.item())
-    return losses
-    ### END SOLUTION
-""")
-nb.test("test_train_model", 3, """
+nb.answer("train_model", ref.train_model)
+nb.test("test_train_model", """
 # Checks for train_model (w is put back afterwards, so the real training below starts fresh)
 _w_saved = w.detach().clone()
 _costs = train_model(3, 0.1)
@@ -266,19 +226,8 @@ nb.md(r"""
 label both axes, and return the matplotlib `Axes` you drew on
 (`fig, ax = plt.subplots()` gives you one).
 """)
-nb.answer("plot_loss", """
-def plot_loss(losses):
-    \"\"\"Plot cost per iteration; return the Axes.\"\"\"
-    ### BEGIN SOLUTION
-    fig, ax = plt.subplots()
-    ax.plot(range(len(losses)), losses)
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("cost (MSE)")
-    ax.set_title("Cost per iteration")
-    return ax
-    ### END SOLUTION
-""")
-nb.test("test_plot_loss", 2, """
+nb.answer("plot_loss", ref.plot_loss)
+nb.test("test_plot_loss", """
 # Checks for plot_loss
 _ax = plot_loss([4.0, 2.0, 1.0])
 assert _ax is not None and hasattr(_ax, "get_lines"), "plot_loss should return the Axes it drew on"
@@ -298,7 +247,7 @@ w = torch.tensor(-10.0, requires_grad=True)
 LOSS = train_model(30, 0.1)
 print(f"slope after training: w = {w.item():.4f}; final cost {LOSS[-1]:.5f}")
 """)
-nb.test("test_converged", 2, """
+nb.test("test_converged", """
 # Checks that training reached the bottom of the bowl
 assert abs(w.item() - (-3.0)) < 0.1, f"after training w should be close to -3, got {w.item():.4f}"
 print("Training converged.")

@@ -1,5 +1,6 @@
 import os, sys; sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nbtools import HOW_GRADED, NB
+from solutions import training_slope_bias as ref  # noqa: E402 - every answer cell is rendered from it
 nb = NB("training_slope_bias")
 nb.md(r"""
 # Module 2 lab: training a slope **and** a bias
@@ -59,14 +60,8 @@ expression, `w * x + b`, handles all rows of `x` at once: `w * x` scales each ro
 `(N, 1)`, reading the current parameters from the globals `w` and `b` and using the
 argument `x` (not the global `X`).
 """)
-nb.answer("forward", """
-def forward(x):
-    \"\"\"Predictions w * x + b for every row of x.\"\"\"
-    ### BEGIN SOLUTION
-    return w * x + b
-    ### END SOLUTION
-""")
-nb.test("test_forward", 2, """
+nb.answer("forward", ref.forward)
+nb.test("test_forward", """
 # Checks for forward (the hidden checks use other parameters and inputs)
 _x = torch.tensor([[1.0], [2.0], [-0.5]])
 _out = forward(_x)
@@ -86,14 +81,8 @@ $$J(w, b) = \frac{1}{N}\sum_{n=1}^{N}\left(w\,x_n + b - y_n\right)^2 .$$
 **Your task.** Write `criterion(yhat, y)` returning the mean of the squared errors as a
 0-dim tensor that PyTorch can differentiate.
 """)
-nb.answer("criterion", """
-def criterion(yhat, y):
-    \"\"\"Mean squared error between predictions yhat and targets y.\"\"\"
-    ### BEGIN SOLUTION
-    return torch.mean((yhat - y) ** 2)
-    ### END SOLUTION
-""")
-nb.test("test_criterion", 2, """
+nb.answer("criterion", ref.criterion)
+nb.test("test_criterion", """
 # Checks for criterion
 _yhat = torch.tensor([[1.0], [2.0], [4.0]])
 _y = torch.tensor([[1.0], [0.0], [1.0]])
@@ -128,18 +117,8 @@ described above, the mean squared error of the line $w x + b$ on the data `X`, `
 passed in as arguments. (Compute the cost directly from `w_values[j]` and `b_values[i]`; do not
 change the global parameters.)
 """)
-nb.answer("cost_surface", """
-def cost_surface(w_values, b_values, X, Y):
-    \"\"\"Z[i, j] = mean squared error of the line w_values[j] * x + b_values[i] on (X, Y).\"\"\"
-    ### BEGIN SOLUTION
-    Z = torch.zeros(len(b_values), len(w_values))
-    for i, b_i in enumerate(b_values):
-        for j, w_j in enumerate(w_values):
-            Z[i, j] = torch.mean((w_j * X + b_i - Y) ** 2)
-    return Z
-    ### END SOLUTION
-""")
-nb.test("test_cost_surface", 3, """
+nb.answer("cost_surface", ref.cost_surface)
+nb.test("test_cost_surface", """
 # Checks for cost_surface on a small grid with 3 slopes and 2 biases
 _wv = torch.tensor([-1.0, 0.0, 2.0])
 _bv = torch.tensor([0.5, -1.0])
@@ -267,16 +246,8 @@ partial derivatives are different numbers, and each parameter needs its own.
 **Your task.** Write `backward_update(loss, params, lr)`: call `loss.backward()`, then move
 every tensor `p` in the list `params` to `p - lr * p.grad` through `p.data`.
 """)
-nb.answer("backward_update", """
-def backward_update(loss, params, lr):
-    \"\"\"Compute gradients of loss, then take one gradient-descent step on each p in params.\"\"\"
-    ### BEGIN SOLUTION
-    loss.backward()
-    for p in params:
-        p.data = p.data - lr * p.grad
-    ### END SOLUTION
-""")
-nb.test("test_backward_update", 2, """
+nb.answer("backward_update", ref.backward_update)
+nb.test("test_backward_update", """
 # Checks for backward_update (on tensors of their own, so the global w and b are untouched)
 _p = torch.tensor(2.0, requires_grad=True)
 _q = torch.tensor(1.0, requires_grad=True)
@@ -295,16 +266,8 @@ one of them means that parameter is pushed by the sum of all its past gradients.
 
 **Your task.** Write `zero_grad(params)`, clearing the gradient of every tensor in `params`.
 """)
-nb.answer("zero_grad", """
-def zero_grad(params):
-    \"\"\"Clear p.grad for every p in params.\"\"\"
-    ### BEGIN SOLUTION
-    for p in params:
-        if p.grad is not None:
-            p.grad.zero_()
-    ### END SOLUTION
-""")
-nb.test("test_zero_grad", 2, """
+nb.answer("zero_grad", ref.zero_grad)
+nb.test("test_zero_grad", """
 # Checks for zero_grad
 _p = torch.tensor(3.0, requires_grad=True)
 _q = torch.tensor(-1.0, requires_grad=True)
@@ -336,23 +299,8 @@ holds `epochs + 1` points.
 **Your task.** Write `train_model(epochs, lr)` training the globals `w` and `b` on `X`, `Y`
 with your four functions, returning `(losses, path)`.
 """)
-nb.answer("train_model", """
-def train_model(epochs, lr):
-    \"\"\"Train the globals w and b on X, Y; return (costs per epoch, path of (w, b) points).\"\"\"
-    ### BEGIN SOLUTION
-    losses = []
-    path = [(w.item(), b.item())]
-    for _ in range(epochs):
-        yhat = forward(X)
-        loss = criterion(yhat, Y)
-        backward_update(loss, [w, b], lr)
-        zero_grad([w, b])
-        losses.append(loss.item())
-        path.append((w.item(), b.item()))
-    return losses, path
-    ### END SOLUTION
-""")
-nb.test("test_train_model", 4, """
+nb.answer("train_model", ref.train_model)
+nb.test("test_train_model", """
 # Checks for train_model (w and b are put back afterwards, so the real training below starts fresh)
 _w_saved, _b_saved = w.detach().clone(), b.detach().clone()
 _result = train_model(3, 0.1)
@@ -376,24 +324,8 @@ nb.md(r"""
 `ax.contour(w_values, b_values, Z)`), draw the path of `(w, b)` points on top of them as a
 line with markers (slopes as x, biases as y), label the axes and return the `Axes`.
 """)
-nb.answer("plot_contour", """
-def plot_contour(w_values, b_values, Z, path):
-    \"\"\"Contours of Z over (w, b) with the training path drawn on top; return the Axes.\"\"\"
-    ### BEGIN SOLUTION
-    fig, ax = plt.subplots()
-    contours = ax.contour(w_values, b_values, Z, levels=20, cmap="viridis")
-    ax.clabel(contours, fontsize=7)
-    path_w = [p[0] for p in path]
-    path_b = [p[1] for p in path]
-    ax.plot(path_w, path_b, "o-", color="red", markersize=4, label="(w, b) during training")
-    ax.set_xlabel("slope w")
-    ax.set_ylabel("bias b")
-    ax.set_title("Cost contours and the training path")
-    ax.legend()
-    return ax
-    ### END SOLUTION
-""")
-nb.test("test_plot_contour", 2, """
+nb.answer("plot_contour", ref.plot_contour)
+nb.test("test_plot_contour", """
 # Checks for plot_contour
 _wv, _bv = torch.linspace(-2, 2, 5), torch.linspace(-1, 1, 4)
 _Zs = (_wv[None, :] - 0.5) ** 2 + 3 * (_bv[:, None] + 0.2) ** 2   # a bowl on the 4 x 5 grid
@@ -418,7 +350,7 @@ b = torch.tensor(-10.0, requires_grad=True)
 losses, path = train_model(15, 0.1)
 print(f"after training: w = {w.item():.4f}, b = {b.item():.4f}; final cost {losses[-1]:.5f}")
 """)
-nb.test("test_converged", 2, """
+nb.test("test_converged", """
 # Checks that training took the steps the reference training takes: 15 epochs with lr = 0.1 from
 # (-15, -10) on this data end at w = 0.9980, b = -1.3266. The best line (least squares) is
 # w = 1.0063, b = -0.9944: the slope is there, the bias is still on its way along the flat valley.
