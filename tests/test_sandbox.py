@@ -248,3 +248,18 @@ def test_student_code_sees_a_private_dev_proc_and_a_read_only_disk(sandbox):
     assert writable == ["/tmp", "/var/tmp", "/dev/shm"]
     assert set(sandbox.features) == set(wire.FEATURES) and sandbox.isolation == "namespace"
     sandbox.cleanup()
+
+
+def test_a_notebook_that_never_seeds_draws_the_same_numbers_every_time_it_is_graded(sandbox):
+    """Two submissions in a row, and the fork server drawing numbers of its own in
+    between, still start from one random state: the grade of unseeded code is repeatable."""
+    drawn = []
+    for _ in range(2):
+        node = sandbox.start()
+        assert node.exec("import random, torch\nvalues = [torch.rand(3).tolist(), random.random()]", "draw").ok
+        drawn.append(node.snapshot("drawn", ["values"]).value["values"])
+        sandbox.cleanup()
+        import torch
+        torch.rand(5)  # the grader's own process drawing does not matter either
+    assert drawn[0] == drawn[1]
+    assert len(set(drawn[0][0])) == 3

@@ -19,6 +19,7 @@ import copy
 import ctypes
 import linecache
 import os
+import random
 import resource
 import signal
 import socket
@@ -354,6 +355,22 @@ def _wall_off(uid: int, workdir: str, limits: Limits, covers: list[str], in_own_
     return workdir, features
 
 
+#: The seed of torch's and Python's random generators when a student's notebook starts.
+#: No assignment asks for it (they ask for 0, 1, 3 or 5), so a forgotten
+#: ``torch.manual_seed(1)`` is never hidden by it.
+GRADING_SEED = 912_374
+
+
+def _fresh_random_state() -> None:
+    """Seed the random generators the student's code draws from when it does not
+    seed them itself. A fresh kernel draws a new seed each time, and the fork
+    server's state depends on what it did before; with a fixed one a notebook
+    that never seeds gets the same numbers, so the same grade and the same
+    message, every time and on every machine it is graded."""
+    torch.manual_seed(GRADING_SEED)
+    random.seed(GRADING_SEED)
+
+
 def become_node(sock: socket.socket, uid: int, workdir: str, limits: Limits, covers: list[str],
                 in_own_pid_namespace: bool) -> None:
     """Turn a freshly forked child of the fork server into a sandboxed node, then serve."""
@@ -385,6 +402,7 @@ def become_node(sock: socket.socket, uid: int, workdir: str, limits: Limits, cov
     os.environ.clear()
     os.environ.update(ENVIRONMENT)
     isolated = "namespace" if ROOT_FEATURES <= set(features) else "uid" if "uid" in features else "none"
+    _fresh_random_state()
     try:
         wire.send(sock, wire.Hello(isolated, tuple(features)).to_frame())
     except OSError:
