@@ -1,12 +1,30 @@
-"""The assignments of the module and where each one's files live."""
+"""The assignments of the module and where each one's files live.
+
+Two places hold an assignment's files:
+
+* the installed package holds what only the grader may read: the hidden checks
+  (``autograder/checks``), the probes and the reference solutions (``solutions``);
+* the instructor's course directory (:mod:`autograder.course`) holds the
+  notebooks: ``source/`` (with solutions), ``release/``, ``submitted/``.
+
+Run from a development checkout, the checkout is a course directory too.
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from autograder import course
+
+PACKAGE = Path(__file__).resolve().parent
+#: The development checkout the grader runs from, if it does (``None`` for an installed wheel).
+CHECKOUT = PACKAGE.parent if (PACKAGE.parent / course.CONFIG).is_file() and (PACKAGE.parent / "tools").is_dir() \
+    else None
+#: Kept for the development tools and tests that work on the checkout itself.
+PROJECT_ROOT = CHECKOUT or PACKAGE.parent
 #: Every assignment of SPEC §1, in teaching order.
 NAMES = ("prediction", "gradient_descent", "training_slope", "training_slope_bias", "best_practices")
 
@@ -20,15 +38,27 @@ class Assignment:
     """One assignment: its notebooks, its reference solution and its checks."""
 
     name: str
-    root: Path = PROJECT_ROOT
+    root: Path = field(default_factory=lambda: default_course_root())
+    """The course directory its notebooks are in."""
+
+    @property
+    def course(self) -> course.Course:
+        return _course_at(self.root)
 
     @property
     def source_notebook(self) -> Path:
-        return self.root / "source" / self.name / f"{self.name}.ipynb"
+        return self.course.source / self.name / f"{self.name}.ipynb"
 
     @property
     def release_notebook(self) -> Path:
-        return self.root / "release" / self.name / f"{self.name}.ipynb"
+        return self.course.release / self.name / f"{self.name}.ipynb"
+
+    @property
+    def packaged_notebook(self) -> Path:
+        """The source notebook the package ships, which ``init-course`` copies into a new course."""
+        if CHECKOUT is not None:
+            return CHECKOUT / "source" / self.name / f"{self.name}.ipynb"
+        return PACKAGE / "course_notebooks" / self.name / f"{self.name}.ipynb"
 
     @property
     def checks_file(self) -> Path:
@@ -68,13 +98,36 @@ class Assignment:
         return self.source_notebook.exists() and self.checks_file.exists()
 
 
-def get(name: str) -> Assignment:
-    assignment = Assignment(name)
+@functools.lru_cache(maxsize=None)
+def _course_at(root: Path) -> course.Course:
+    return course.Course.at(root)
+
+
+def default_course_root() -> Path:
+    """The course directory holding the working directory, else the checkout the
+    grader runs from; an installed grader outside any course directory has none."""
+    try:
+        return course.find().root
+    except course.CourseNotFound:
+        if CHECKOUT is not None:
+            return CHECKOUT
+        raise
+
+
+def get(name: str, root: Path | None = None) -> Assignment:
+    """The assignment ``name`` of the course in ``root`` (default: :func:`default_course_root`)."""
+    root = Path(root).resolve() if root is not None else default_course_root()
+    assignment = Assignment(name, root)
+    if name in NAMES and not assignment.source_notebook.exists():
+        raise UnknownAssignment(f"the course in {root} has no source notebook for {name!r} (looked for "
+                                f"{assignment.source_notebook}): copy it there, or start a course with "
+                                "`python -m autograder init-course DIR`")
     if name not in NAMES or not assignment.available:
-        built = ", ".join(n for n in NAMES if Assignment(n).available) or "none"
+        built = ", ".join(a.name for a in available(root)) or "none"
         raise UnknownAssignment(f"unknown assignment {name!r}; the assignments are: {built}")
     return assignment
 
 
-def available() -> list[Assignment]:
-    return [Assignment(n) for n in NAMES if Assignment(n).available]
+def available(root: Path | None = None) -> list[Assignment]:
+    root = Path(root).resolve() if root is not None else default_course_root()
+    return [Assignment(n, root) for n in NAMES if Assignment(n, root).available]

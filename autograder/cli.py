@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import assignments
+from autograder import assignments, course
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -14,9 +14,16 @@ def _parser() -> argparse.ArgumentParser:
                                      description="Release and grade the Module 2 (Linear Regression) notebooks.")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    course_help = ("the nbgrader course directory (default: the one holding the working directory, "
+                   "found by its nbgrader_config.py)")
     rel = sub.add_parser("release", help="regenerate release/ from source/ with nbgrader")
     rel.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
                      help=f"which to release (default: all of {', '.join(assignments.NAMES)})")
+    rel.add_argument("--course", type=Path, metavar="DIR", help=course_help)
+
+    ini = sub.add_parser("init-course", help="start an nbgrader course directory with this module's notebooks")
+    ini.add_argument("directory", metavar="DIR", type=Path)
+    ini.add_argument("--course-id", metavar="ID", help="nbgrader's course_id (default: the folder's name)")
 
     grd = sub.add_parser("grade", help="grade a directory of submissions")
     grd.add_argument("assignment", metavar="ASSIGNMENT")
@@ -33,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="regrade every submission, even those with an up-to-date results.json")
     grd.add_argument("--gradebook", type=Path, metavar="GRADEBOOK.db",
                      help="also write the scores into this nbgrader gradebook (SQLite)")
+    grd.add_argument("--course", type=Path, metavar="DIR", help=course_help)
 
     chk = sub.add_parser("check", help="check one notebook before submitting it and print a summary")
     chk.add_argument("notebook", metavar="NOTEBOOK", type=Path)
@@ -75,15 +83,35 @@ def _cmd_platform(args) -> int:
     return 0
 
 
+def _course_root(args) -> Path:
+    """``--course``, checked, or the course directory the command runs in."""
+    if getattr(args, "course", None) is not None:
+        return course.Course.at(args.course).root
+    return assignments.default_course_root()
+
+
 def _cmd_release(args) -> int:
     from autograder.release import ReleaseError, release
 
     try:
-        for path in release(args.assignments or None):
-            print(f"released {path.relative_to(assignments.PROJECT_ROOT)}")
-    except (assignments.UnknownAssignment, ReleaseError) as exc:
+        root = _course_root(args)
+        for path in release(args.assignments or None, root):
+            print(f"released {path.relative_to(root)}")
+    except (assignments.UnknownAssignment, course.CourseNotFound, ReleaseError) as exc:
         print(f"autograder release: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _cmd_init_course(args) -> int:
+    try:
+        written = course.init(args.directory, args.course_id)
+    except (FileExistsError, OSError) as exc:
+        print(f"autograder init-course: {exc}", file=sys.stderr)
+        return 2
+    root = written[0].parent
+    print(f"started the course {root} ({len(written) - 1} source notebooks and {course.CONFIG}).\n"
+          f"Next: cd {root} && python -m autograder release   (or: nbgrader generate_assignment NAME)")
     return 0
 
 
@@ -225,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "release":
         return _cmd_release(args)
+    if args.command == "init-course":
+        return _cmd_init_course(args)
     if args.command == "check":
         return _cmd_check(args)
     if args.command == "report":

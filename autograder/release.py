@@ -9,26 +9,29 @@ import tempfile
 from pathlib import Path
 
 from autograder import assignments
+from autograder.course import Course
 
 
 class ReleaseError(RuntimeError):
     """nbgrader could not generate an assignment."""
 
 
-def generate(name: str, course_dir: Path, release_dir: Path) -> Path:
+def generate(name: str, course: Course, release_dir: Path) -> Path:
     """Run ``nbgrader generate_assignment`` for ``name`` on the source notebook
-    in ``course_dir`` and put the student version under ``release_dir``.
+    of ``course`` and put the student version under ``release_dir``.
     nbgrader runs in a scratch course directory, so the course's gradebook and
     files are not touched. Returns the generated notebook's path."""
-    source = course_dir / "source" / name
+    source = course.source / name
     if not source.is_dir():
-        raise ReleaseError(f"no source notebook for {name!r} in {course_dir / 'source'}")
+        raise ReleaseError(f"no source notebook for {name!r} in {course.source}")
     with tempfile.TemporaryDirectory(prefix="autograder-release-") as scratch:
         root = Path(scratch)
         shutil.copytree(source, root / "source" / name)
-        shutil.copy(course_dir / "nbgrader_config.py", root / "nbgrader_config.py")
+        shutil.copy(course.root / "nbgrader_config.py", root / "nbgrader_config.py")
         command = [sys.executable, "-m", "nbgrader", "generate_assignment", name,
-                   "--no-db", "--force", f"--CourseDirectory.root={root}", "--log-level=WARN"]
+                   "--no-db", "--force", f"--CourseDirectory.root={root}", "--log-level=WARN",
+                   # the scratch course has nbgrader's default layout, whatever the course's own is
+                   "--CourseDirectory.source_directory=source", "--CourseDirectory.release_directory=release"]
         done = subprocess.run(command, cwd=root, capture_output=True, text=True)
         generated = root / "release" / name
         if done.returncode != 0 or not generated.is_dir():
@@ -40,7 +43,9 @@ def generate(name: str, course_dir: Path, release_dir: Path) -> Path:
     return target / f"{name}.ipynb"
 
 
-def release(names: list[str] | None = None, course_dir: Path = assignments.PROJECT_ROOT) -> list[Path]:
-    """Regenerate ``release/`` for ``names`` (all built assignments by default)."""
-    chosen = [assignments.get(n).name for n in names] if names else [a.name for a in assignments.available()]
-    return [generate(name, course_dir, course_dir / "release") for name in chosen]
+def release(names: list[str] | None = None, course_dir: Path | None = None) -> list[Path]:
+    """Regenerate the course's release folder for ``names`` (all built assignments by
+    default); the course is the one the command runs in unless ``course_dir`` is given."""
+    root = Path(course_dir) if course_dir is not None else assignments.default_course_root()
+    chosen = [assignments.get(n, root) for n in names] if names else assignments.available(root)
+    return [generate(a.name, a.course, a.course.release) for a in chosen]

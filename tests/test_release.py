@@ -7,6 +7,7 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder import assignments
+from autograder.course import Course
 from autograder.release import generate
 from tests import support
 
@@ -20,7 +21,7 @@ def _normalised(path):
 
 @pytest.mark.parametrize("name", BUILT)
 def test_release_is_what_nbgrader_generates_from_source(name, tmp_path):
-    generated = generate(name, support.ROOT, tmp_path)
+    generated = generate(name, Course.at(support.ROOT), tmp_path)
     committed = support.ROOT / "release" / name / f"{name}.ipynb"
     assert _normalised(generated) == _normalised(committed), (
         f"release/{name} is stale: run `python -m autograder release {name}` and commit release/")

@@ -88,6 +88,12 @@ and arguments exactly as given, do not edit the locked cells, and run the notebo
 from top to bottom (*Kernel → Restart & Run All*) before you submit.
 """
 
+#: What a test cell's hidden region says (and scores: 0) when the kernel cannot import the grader.
+MISSING_GRADER = ("The hidden checks of this cell need the grader, which is not installed in the "
+                  "environment this kernel runs in, so this cell scores 0. Instructor: install it there "
+                  "(pip install <the grader's wheel>) and run nbgrader autograde again.")
+
+
 class NB:
     def __init__(self, name):
         self.name = name
@@ -104,14 +110,17 @@ class NB:
     def test(self, gid, code):
         """A locked test cell: the visible checks run inside `_checks()`; under
         `nbgrader autograde` the hidden region swaps `_checks` for one that
-        returns this cell's score from the hidden pytest checks (partial credit)."""
+        returns this cell's score from the hidden pytest checks (partial credit).
+        The region imports the installed grader and searches no paths; without
+        it, it fails closed (the cell raises, so nbgrader gives it 0)."""
         body = "\n".join(("    " + line) if line.strip() else "" for line in code.strip("\n").splitlines())
         source = (
             "def _checks():\n" + body + "\n\n"
             "### BEGIN HIDDEN TESTS\n"
-            "import pathlib as _pl, sys as _sys\n"
-            "_sys.path[:0] = [str(p) for p in [_pl.Path.cwd(), *_pl.Path.cwd().parents] if (p / 'autograder' / 'nbgrader_bridge.py').is_file()][:1]\n"
-            "from autograder.nbgrader_bridge import hidden_score\n"
+            "try:\n"
+            "    from autograder.nbgrader_bridge import hidden_score\n"
+            "except ImportError:\n"
+            f"    raise ImportError({MISSING_GRADER!r}) from None\n"
             f"_checks = hidden_score({gid!r}, _checks)\n"
             "### END HIDDEN TESTS\n"
             "_checks()"
