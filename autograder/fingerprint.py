@@ -10,6 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import solutions
 from autograder import assignments
 
 
@@ -20,7 +21,7 @@ def grader_fingerprint(assignment: assignments.Assignment) -> str:
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
     files = [assignment.source_notebook, *sorted(package.glob("checks/*.py")), *sorted(package.glob("probes/*.py")),
-             *sorted((assignments.PROJECT_ROOT / "solutions").glob("*.py")),
+             *sorted(Path(solutions.__file__).resolve().parent.glob("*.py")),
              *sorted(package.glob("*.py")), *sorted(package.glob("sandbox/*.py"))]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())

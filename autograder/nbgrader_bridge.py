@@ -46,9 +46,10 @@ def _up_to_date(out: Path, root: Path, student: str, assignment: str) -> dict | 
     from autograder import assignments
     from autograder.fingerprint import grader_fingerprint, result_key, stored_result
 
-    notebook = root / "submitted" / student / assignment / f"{assignment}.ipynb"
     try:
-        key = result_key(grader_fingerprint(assignments.get(assignment)), notebook)
+        graded = assignments.get(assignment, root)
+        notebook = graded.course.submitted / student / assignment / f"{assignment}.ipynb"
+        key = result_key(grader_fingerprint(graded), notebook)
     except (OSError, LookupError):
         return None
     return stored_result(out, student, key)
@@ -61,14 +62,15 @@ def _grade(root: Path, student: str, assignment: str) -> dict:
     result up to date and return at once. A changed notebook is regraded."""
     course = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
     out = Path(tempfile.gettempdir()) / "autograder-nbgrader" / f"{course}-{assignment}"
-    project = Path(__file__).resolve().parents[1]
     earlier = _up_to_date(out, root, student, assignment)
     if earlier is not None:
         return earlier
+    from autograder.course import Course
+
     subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", assignment, str(root / "submitted"),
-         "--out", str(out), "--jobs", "2", "--quiet"],
-        cwd=project, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "autograder", "grade", assignment, str(Course.at(root).submitted),
+         "--out", str(out), "--jobs", "2", "--quiet", "--course", str(root)],
+        cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         check=True,
     )
     return json.loads((out / student / "results.json").read_text())
