@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from autograder.checking import (
+from autograder.checkapi import (
     as_float, as_tensor, cell, close, describe, fail, is_number, num, python_floats, rand, randint, signed,
 )
 from autograder.probes import best_practices as probes

@@ -8,7 +8,7 @@ import math
 
 import torch
 
-from autograder.checking import (
+from autograder.checkapi import (
     CheckFailed, as_float, as_floats, as_tensor, cell, close, describe, expect_close, fail, is_number, num,
     off_center, python_floats, rand, randint, ratio, type_word,
 )

@@ -9,11 +9,11 @@ square, slopes and biases away from 0, 1 and the notebook's own numbers.
 
 import torch
 
-from autograder.checking import (
+from autograder.checkapi import (
     as_float, as_tensor, cell, close, describe, expect_close, fail, first_difference, nums, numbers_or_none,
     off_center, rand, randint, signed, yes,
 )
-from autograder.checks import steps
+from autograder.checkapi import steps
 from autograder.probes import training_slope_bias as probes
 from solutions import bind
 from solutions import training_slope_bias as ref
@@ -88,14 +88,17 @@ def test_forward_lets_the_gradient_reach_w_and_b(nb, gen):
 
 
 # ----------------------------------------------------------------- criterion
+# The same cost as in every lab that trains by hand: see autograder/checks/steps.py.
 
 
-# The cost is the same as in the slope-only lab, and so are its checks (pytest
-# collects them here too, for this notebook's test_criterion cell).
-from autograder.checks.training_slope import (  # noqa: E402,F401
-    test_criterion_is_mean_squared_error,
-    test_criterion_sends_the_gradient_back_to_yhat,
-)
+@cell("test_criterion")
+def test_criterion_is_mean_squared_error(nb, gen):
+    steps.judge_criterion_is_mean_squared_error(steps.criterion_case(nb, gen), ref.criterion)
+
+
+@cell("test_criterion")
+def test_criterion_sends_the_gradient_back_to_yhat(nb, gen):
+    steps.judge_criterion_sends_the_gradient_back(steps.criterion_case(nb, gen), ref.criterion)
 
 
 # ------------------------------------------------------------- cost_surface
