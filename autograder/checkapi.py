@@ -53,11 +53,13 @@ own parameters (what it trains, what it calls its bias, its reference);
 a lab never imports another lab's checks.
 
 **A lab too large for one module** (over about 400 lines) keeps its entry file
-``autograder/checks/<a>.py``, the one pytest is handed: it imports every check
-from its parts, one module per answer cell in ``autograder/checks/<a>_cells/``,
-in the order the checks run (the order of ``results.json``), and lists the
-parts in ``PARTS`` (whose source counts as the checks' own text for ``taint``).
-``SNAPSHOT_AFTER`` stays in the entry file.
+``autograder/checks/<a>.py``, the one pytest is handed (and the home of
+``SNAPSHOT_AFTER``): it imports every check from its parts, one module per
+answer cell in ``autograder/checks/<a>_cells/`` (what several cells share in
+``common.py``), in the order the checks run, which is the order of
+``results.json``. pytest collects the imported test functions from the entry
+file, under its node ids. :func:`check_modules` finds the parts: their text
+counts as the checks' own (``taint``), their probes as the lab's.
 """
 
 from __future__ import annotations
@@ -82,8 +84,8 @@ class Notebook(Protocol):
     student_id: str
 
     def probe(self, fn, /, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (),
-              **inputs) -> object:
-        """Run the public probe ``fn(ns, **inputs)`` in a fresh copy of the notebook's
+              **kwargs) -> object:
+        """Run the public probe ``fn(ns, **kwargs)`` in a fresh copy of the notebook's
         process and return its value (decoded data: tensors, numbers, lists, dicts,
         ``Opaque`` for what could not be sent, ``StudentError`` for a caught error).
         ``what`` names the student's code being called, for messages (``"criterion(yhat, y)"``);
@@ -95,7 +97,7 @@ class Notebook(Protocol):
         Probes with the same inputs are run once per submission."""
 
     def probe_each(self, fn, /, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (),
-                   **inputs) -> list[tuple[str, object]]:
+                   **kwargs) -> list[tuple[str, object]]:
         """:meth:`probe` with the ``reference`` functions, then once more for each other
         right way of writing one of them (the solution module's ``VARIANTS``):
         ``[("", answer), (how, answer), ...]``, ``how`` the variant's docstring."""

@@ -1,4 +1,6 @@
-"""Probes of the checks shared by the slope labs (the cost, the gradient-descent step) (public: see ``autograder/probes/__init__.py``).
+"""Probes of the checks the slope labs share: the cost and the gradient-descent step.
+
+Public: see ``autograder/probes/__init__.py``.
 
 Each runs inside a copy of the student's process as ``probe(ns, **inputs)``
 and returns what the student's code gave back, as data. The verdicts, the
