@@ -84,14 +84,20 @@ class Assignment:
                     points[grade_id] = points.get(grade_id, 0) + mark.kwargs.get("points", 1)
         return points
 
+    def check_modules(self) -> list:
+        """The modules its checks are made of (``checkapi.check_modules``): the entry
+        file, its parts and the checks it shares with other labs."""
+        from autograder.checkapi import check_modules
+
+        return check_modules(self.checks())
+
     def probe_modules(self) -> list:
         """The public probe modules its checks send into the student's process."""
-        checks = self.checks()
-        return [m for m in vars(checks).values() if isinstance(m, type(checks))
-                and m.__name__.startswith("autograder.probes.")] + \
-            [m for sub in vars(checks).values() if isinstance(sub, type(checks))
-             and sub.__name__.startswith("autograder.checks.")
-             for m in vars(sub).values() if isinstance(m, type(checks)) and m.__name__.startswith("autograder.probes.")]
+        found = []
+        for checks in self.check_modules():
+            found += [m for m in vars(checks).values() if isinstance(m, type(checks))
+                      and m.__name__.startswith("autograder.probes.") and m not in found]
+        return found
 
     @property
     def available(self) -> bool:

@@ -20,11 +20,13 @@ def grader_fingerprint(assignment: assignments.Assignment) -> str:
     change: results made by another grader are regraded."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    files = [assignment.source_notebook, *sorted(package.glob("checks/*.py")), *sorted(package.glob("probes/*.py")),
+    files = [assignment.source_notebook, *sorted(package.glob("checks/*.py")), *sorted(package.glob("checks/*/*.py")),
+             *sorted(package.glob("probes/*.py")),
              *sorted(Path(solutions.__file__).resolve().parent.glob("*.py")),
              *sorted(package.glob("*.py")), *sorted(package.glob("sandbox/*.py"))]
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        name = path.name if path.parent.parent.name != "checks" else f"{path.parent.name}/{path.name}"
+        digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

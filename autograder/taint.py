@@ -60,8 +60,11 @@ def vocabulary(*modules) -> frozenset[str]:
     """Every string constant spelled in ``modules``' source (short ones: a
     sentence of a message is not something a student's value needs to match),
     and the class names a probe may report."""
+    from autograder.checkapi import check_modules
+
     words: set[str] = set(class_names())
-    for module in modules:
+    # A lab's checks are their entry file and the modules it is made of (its parts, the shared checks).
+    for module in [m for given in modules for m in check_modules(given)]:
         try:
             tree = ast.parse(inspect.getsource(module))
         except (OSError, TypeError, SyntaxError):

@@ -6,7 +6,7 @@ and only collect values; every verdict is made here, against `solutions/`.
 
 import torch
 
-from autograder.checking import (
+from autograder.checkapi import (
     as_float, as_tensor, cell, close, describe, expect_close, expect_shape, fail, num, numbers_or_none, rand,
     randint,
 )

@@ -1,17 +1,24 @@
-"""The gradient-descent step, checked the same way in both slope labs.
+"""The checks two labs share: the one place a check is reused from.
 
-`backward_update(loss, params, lr)` and `zero_grad(params)` have the same
-contract in `training_slope` (params = [w]) and `training_slope_bias`
-(params = [w, b]); each lab's checks call these with the globals its notebook
-trains and, for messages, what the lab calls its second parameter. Each check
-judges one idea: how far each parameter moved, that it is still the same leaf
-tensor, that old gradients are gone, that the parameters themselves are left
-alone.
+`criterion(yhat, y)`, `backward_update(loss, params, lr)` and `zero_grad(params)`
+have the same contract in `training_slope` (params = [w]) and
+`training_slope_bias` (params = [w, b]). For each, this module draws the inputs
+and sends the probe (``*_case``, the probes are in ``autograder/probes/steps.py``)
+and judges what came back (``judge_*``); each lab's own ``@cell`` test
+functions call them with what that lab trains, its reference and, for
+messages, what it calls its second parameter (see ``autograder.checkapi``).
+Each check judges one idea: that the cost is the mean squared error, that its
+gradient reaches yhat, how far each parameter moved, that it is still the same
+leaf tensor, that old gradients are gone, that the parameters themselves are
+left alone.
 """
 
 import torch
 
-from autograder.checking import all_yes, as_float, close, describe, fail, first_difference, nums, rand, yes
+from autograder.checkapi import (
+    all_yes, as_float, as_tensor, close, describe, expect_close, fail, first_difference, is_number, nums, off_center,
+    rand, randint, ratio, type_word, yes,
+)
 from autograder.probes import steps as probes
 
 
@@ -28,6 +35,86 @@ def _where_they_differ(got: torch.Tensor, want: torch.Tensor) -> str:
     (i,), g, w, _ = found
     shown_g, shown_w = nums(g, w)
     return f" parameter {i} is {shown_g}, expected {shown_w}"
+
+
+# ----------------------------------------------------------------- criterion
+
+
+def criterion_case(nb, gen):
+    """Off-centre predictions and targets, run through the student's ``criterion``
+    (with a decoy global ``Y`` of another length)."""
+    n = randint(gen, 6, 19)
+    yhat, y = off_center(gen, n), off_center(gen, n)
+    got = nb.probe(probes.criterion, what="criterion(yhat, y)", cell="criterion", yhat=yhat, y=y,
+                   Y=off_center(gen, n + 2))
+    return yhat, y, got
+
+
+def _is_mse_module(value) -> bool:
+    return "MSELoss" in getattr(value, "type_name", "")
+
+
+def judge_criterion_is_mean_squared_error(case, reference) -> None:
+    """The cost is the mean of the squared errors (``reference(yhat, y)``), or the closest known mistake."""
+    yhat, y, got = case
+    n = yhat.shape[0]
+    if _is_mse_module(got["loss"]):
+        fail("criterion returned an nn.MSELoss module, not a cost: nn.MSELoss(yhat, y) makes a loss "
+             "function (its arguments are options). Call it on the tensors: nn.MSELoss()(yhat, y).",
+             mistake="nn.MSELoss(yhat, y)")
+    loss = as_tensor(got["loss"], "criterion(yhat, y)")
+    err = (yhat - y).double()
+    want = reference(yhat.double(), y.double())
+    if loss.numel() > 1:
+        if loss.shape == err.shape and close(loss, err ** 2):
+            fail(f"criterion returned one squared error per sample (shape {tuple(loss.shape)}); "
+                 "the cost is their mean, a single number: use torch.mean.", mistake="did not average")
+        fail(f"criterion should return a single number (a 0-dim tensor), but returned {describe(loss)}.")
+    value = loss.reshape(())
+    if close(value, want):
+        return
+    r = ratio(value, want)
+    if abs(r - n) < 1e-3 * n:
+        fail(f"criterion returned {r:.4g}x the expected value: sum instead of mean? "
+             "The cost is the average of the squared errors.", mistake="sum instead of mean")
+    if abs(r - n / (n - 1)) < 1e-4:
+        fail("criterion divided by N - 1; the mean squared error divides by N (use torch.mean).",
+             mistake="divided by N - 1")
+    if abs(r - 0.5) < 1e-4:
+        fail("criterion returned half the mean squared error; the course's cost has no factor 1/2.",
+             mistake="half the cost")
+    if close(value, want.sqrt()):
+        fail("criterion returned the square root of the mean squared error (RMSE); "
+             "the cost is the mean of the squared errors, with no root.", mistake="square root (RMSE)")
+    if close(value, err.abs().mean()):
+        fail("criterion averaged absolute errors; the cost squares each error: (yhat - y) ** 2.",
+             mistake="absolute errors")
+    if close(value, err.mean() ** 2):
+        fail("criterion squared the mean error; it should average the squared errors.",
+             mistake="squared the mean error")
+    shown, expected = nums(float(value), float(want))
+    fail(f"criterion(yhat, y) returned {shown}, expected the mean squared error {expected} for these {n} samples.")
+
+
+def judge_criterion_sends_the_gradient_back(case, reference) -> None:
+    """The cost is a tensor autograd can differentiate, and its gradient reaches yhat."""
+    yhat, y, got = case
+    loss = got["loss"]
+    if is_number(loss):
+        fail(f"criterion returned {describe(loss)}, a plain number: return the tensor itself "
+             "(no .item(), no numpy) so that loss.backward() can compute gradients.", mistake="returned a number")
+    if not isinstance(loss, torch.Tensor):
+        fail(f"criterion returned {type_word(loss)}, not a tensor autograd can differentiate.")
+    if got["grad"] is None:
+        fail("criterion's result is not connected to yhat in the autograd graph (detached, or "
+             "rebuilt with torch.tensor(...)), so loss.backward() cannot compute gradients.",
+             mistake="broke the autograd graph")
+    grad = as_tensor(got["grad"], "the gradient criterion sends back to yhat")
+    # As for forward: the gradient's value is judged where the cost itself is right.
+    if loss.numel() == 1 and close(loss.double().reshape(()), reference(yhat.double(), y.double())):
+        n = yhat.shape[0]
+        expect_close(grad, 2 * (yhat - y).double() / n, "the gradient criterion sends back to yhat",
+                     hint="For the mean squared error it is 2 (yhat - y) / N.")
 
 
 # ----------------------------------------------------------- backward_update

@@ -9,11 +9,11 @@ slopes away from 0, 1 and the notebook's own numbers.
 
 import torch
 
-from autograder.checking import (
-    as_float, as_tensor, cell, close, describe, expect_close, expect_list, fail, is_number, nums, off_center,
-    python_floats, randint, ratio, signed, type_word, yes,
+from autograder.checkapi import (
+    as_float, as_tensor, cell, close, describe, expect_close, expect_list, fail, is_number, off_center,
+    python_floats, randint, signed, yes,
 )
-from autograder.checks import steps
+from autograder.checkapi import steps
 from autograder.probes import training_slope as probes
 from solutions import bind
 from solutions import training_slope as ref
@@ -76,81 +76,17 @@ def test_forward_lets_the_gradient_reach_w(nb, gen):
 
 
 # ----------------------------------------------------------------- criterion
-
-
-def _criterion_case(nb, gen):
-    n = randint(gen, 6, 19)
-    yhat, y = off_center(gen, n), off_center(gen, n)
-    got = nb.probe(probes.criterion, what="criterion(yhat, y)", cell="criterion", yhat=yhat, y=y,
-                   Y=off_center(gen, n + 2))
-    return yhat, y, got
-
-
-def _is_mse_module(value) -> bool:
-    return "MSELoss" in getattr(value, "type_name", "")
+# The same cost as in every lab that trains by hand: see autograder/checks/steps.py.
 
 
 @cell("test_criterion")
 def test_criterion_is_mean_squared_error(nb, gen):
-    yhat, y, got = _criterion_case(nb, gen)
-    n = yhat.shape[0]
-    if _is_mse_module(got["loss"]):
-        fail("criterion returned an nn.MSELoss module, not a cost: nn.MSELoss(yhat, y) makes a loss "
-             "function (its arguments are options). Call it on the tensors: nn.MSELoss()(yhat, y).",
-             mistake="nn.MSELoss(yhat, y)")
-    loss = as_tensor(got["loss"], "criterion(yhat, y)")
-    err = (yhat - y).double()
-    want = ref.criterion(yhat.double(), y.double())
-    if loss.numel() > 1:
-        if loss.shape == err.shape and close(loss, err ** 2):
-            fail(f"criterion returned one squared error per sample (shape {tuple(loss.shape)}); "
-                 "the cost is their mean, a single number: use torch.mean.", mistake="did not average")
-        fail(f"criterion should return a single number (a 0-dim tensor), but returned {describe(loss)}.")
-    value = loss.reshape(())
-    if close(value, want):
-        return
-    r = ratio(value, want)
-    if abs(r - n) < 1e-3 * n:
-        fail(f"criterion returned {r:.4g}x the expected value: sum instead of mean? "
-             "The cost is the average of the squared errors.", mistake="sum instead of mean")
-    if abs(r - n / (n - 1)) < 1e-4:
-        fail("criterion divided by N - 1; the mean squared error divides by N (use torch.mean).",
-             mistake="divided by N - 1")
-    if abs(r - 0.5) < 1e-4:
-        fail("criterion returned half the mean squared error; the course's cost has no factor 1/2.",
-             mistake="half the cost")
-    if close(value, want.sqrt()):
-        fail("criterion returned the square root of the mean squared error (RMSE); "
-             "the cost is the mean of the squared errors, with no root.", mistake="square root (RMSE)")
-    if close(value, err.abs().mean()):
-        fail("criterion averaged absolute errors; the cost squares each error: (yhat - y) ** 2.",
-             mistake="absolute errors")
-    if close(value, err.mean() ** 2):
-        fail("criterion squared the mean error; it should average the squared errors.",
-             mistake="squared the mean error")
-    shown, expected = nums(float(value), float(want))
-    fail(f"criterion(yhat, y) returned {shown}, expected the mean squared error {expected} for these {n} samples.")
+    steps.judge_criterion_is_mean_squared_error(steps.criterion_case(nb, gen), ref.criterion)
 
 
 @cell("test_criterion")
 def test_criterion_sends_the_gradient_back_to_yhat(nb, gen):
-    yhat, y, got = _criterion_case(nb, gen)
-    loss = got["loss"]
-    if is_number(loss):
-        fail(f"criterion returned {describe(loss)}, a plain number: return the tensor itself "
-             "(no .item(), no numpy) so that loss.backward() can compute gradients.", mistake="returned a number")
-    if not isinstance(loss, torch.Tensor):
-        fail(f"criterion returned {type_word(loss)}, not a tensor autograd can differentiate.")
-    if got["grad"] is None:
-        fail("criterion's result is not connected to yhat in the autograd graph (detached, or "
-             "rebuilt with torch.tensor(...)), so loss.backward() cannot compute gradients.",
-             mistake="broke the autograd graph")
-    grad = as_tensor(got["grad"], "the gradient criterion sends back to yhat")
-    # As for forward: the gradient's value is judged where the cost itself is right.
-    if loss.numel() == 1 and close(loss.double().reshape(()), ref.criterion(yhat.double(), y.double())):
-        n = yhat.shape[0]
-        expect_close(grad, 2 * (yhat - y).double() / n, "the gradient criterion sends back to yhat",
-                     hint="For the mean squared error it is 2 (yhat - y) / N.")
+    steps.judge_criterion_sends_the_gradient_back(steps.criterion_case(nb, gen), ref.criterion)
 
 
 # ------------------------------------------------- backward_update, zero_grad

@@ -2,7 +2,7 @@
 
 Each runs inside a copy of the student's process as ``probe(ns, **inputs)``
 and returns what the student's code gave back, as data. The verdicts, the
-inputs and the reference answers stay in ``autograder/checks/best_practices.py``.
+inputs and the reference answers stay in ``autograder/checks/best_practices_cells/``.
 """
 
 import numpy as np
@@ -104,10 +104,7 @@ def fit(ns, weight, bias, data, options, use_writer, real_writer=False):
         def __getattr__(self, name):
             if name.startswith("__"):
                 raise AttributeError(name)
-
-            def method(*args, **kwargs):
-                self.calls.append([name, None, None, None])
-            return method
+            return lambda *args, **kwargs: self.calls.append([name, None, None, None])
 
     def number(v):
         if isinstance(v, torch.Tensor) and v.numel() == 1:
@@ -125,21 +122,15 @@ def fit(ns, weight, bias, data, options, use_writer, real_writer=False):
     with torch.no_grad():
         model.weight.copy_(weight)
         model.bias.copy_(bias)
-    log_dir = None
-    if real_writer:  # TensorBoard's own writer, into a folder of the sandbox's private /tmp
-        log_dir = fresh_log_dir()  # noqa: F821 - the probe scope's
-        writer = SummaryWriter(log_dir=log_dir)  # noqa: F821
-    else:
-        writer = RecordingWriter() if use_writer else None
+    # real_writer: TensorBoard's own writer, into a folder of the sandbox's private /tmp
+    log_dir = fresh_log_dir() if real_writer else None  # noqa: F821 - the probe scope's
+    writer = SummaryWriter(log_dir=log_dir) if real_writer else RecordingWriter() if use_writer else None  # noqa: F821
     X_train, Y_train, X_val, Y_val = data
     history = ns["fit"](model, X_train, Y_train, X_val, Y_val, writer=writer, **options)
     out = {"kind": type(history).__name__, "state": {k: v.detach().clone() for k, v in model.state_dict().items()}}
     if isinstance(history, dict):
-        lists = {}
-        for key in ("train_loss", "val_loss", "lr"):
-            value = history.get(key)
-            lists[key] = [number(v) for v in value] if isinstance(value, (list, tuple)) else None
-        out["lists"] = lists
+        out["lists"] = {key: [number(v) for v in value] if isinstance(value := history.get(key), (list, tuple))
+                        else None for key in ("train_loss", "val_loss", "lr")}
         out["keys"] = sorted(str(k) for k in history)
         out["best_epoch"] = number(history.get("best_epoch"))
     if log_dir is not None:

@@ -2,7 +2,7 @@
 
 Each runs inside a copy of the student's process as ``probe(ns, **inputs)``
 and returns what the student's code gave back, as data. The verdicts, the
-inputs and the reference answers stay in ``autograder/checks/gradient_descent.py``.
+inputs and the reference answers stay in ``autograder/checks/gradient_descent_cells/``.
 """
 
 import torch

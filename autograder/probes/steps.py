@@ -1,4 +1,6 @@
-"""Probes of the gradient-descent step shared by the slope labs (public: see ``autograder/probes/__init__.py``).
+"""Probes of the checks the slope labs share: the cost and the gradient-descent step.
+
+Public: see ``autograder/probes/__init__.py``.
 
 Each runs inside a copy of the student's process as ``probe(ns, **inputs)``
 and returns what the student's code gave back, as data. The verdicts, the
@@ -6,6 +8,17 @@ inputs and the reference answers stay in ``autograder/checks/steps.py``.
 """
 
 import torch
+
+
+def criterion(ns, yhat, y, Y):
+    ns["Y"] = Y
+    yhat = yhat.clone().requires_grad_(True)
+    loss = ns["criterion"](yhat, y)
+    grad = None
+    if isinstance(loss, torch.Tensor) and loss.requires_grad and loss.numel() == 1:
+        loss.sum().backward()
+        grad = yhat.grad
+    return {"loss": loss, "grad": grad}
 
 
 def backward_update(ns, values, targets, coefs, lr, trained):

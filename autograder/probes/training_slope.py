@@ -23,18 +23,6 @@ def forward(ns, w, x, X):
 
 
 
-def criterion(ns, yhat, y, Y):
-    ns["Y"] = Y
-    yhat = yhat.clone().requires_grad_(True)
-    loss = ns["criterion"](yhat, y)
-    grad = None
-    if isinstance(loss, torch.Tensor) and loss.requires_grad and loss.numel() == 1:
-        loss.sum().backward()
-        grad = yhat.grad
-    return {"loss": loss, "grad": grad}
-
-
-
 def train_model(ns, w0, X, Y, n_iter, lr):
     ns["w"] = torch.tensor(w0, requires_grad=True)
     ns["X"], ns["Y"] = X, Y

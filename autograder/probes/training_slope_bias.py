@@ -2,7 +2,7 @@
 
 Each runs inside a copy of the student's process as ``probe(ns, **inputs)``
 and returns what the student's code gave back, as data. The verdicts, the
-inputs and the reference answers stay in ``autograder/checks/training_slope_bias.py``.
+inputs and the reference answers stay in ``autograder/checks/training_slope_bias_cells/``.
 """
 
 import numpy as np
