@@ -44,6 +44,7 @@ SNOOPING_FORWARD = (
     "import glob, os\n"
     "found = {}\n"
     "for pattern in ['/work/*/autograder/checks/*.py', '{root}/autograder/checks/*.py', '{root}/solutions/*.py',\n"
+    "                '{root}/autograder/checks/*/*.py', '{root}/source/*/*.ipynb', '/work/*/source/*/*.ipynb',\n"
     "                '{submitted}/*/*/*.ipynb', '{out}/*/results.json', '/tmp/pytest-of-*/**/*.py']:\n"
     "    found[pattern] = glob.glob(pattern, recursive=True)\n"
     "leaked = [p for paths in found.values() for p in paths]\n"
