@@ -84,7 +84,7 @@ class SubmissionResult:
     """General feedback (edited locked cells, cells that timed out, ...), after
     the per-cell lines of ``output``. Read back from a file, one note per line."""
     seconds: float = 0.0
-    """Wall-clock time spent grading it (``execution_time``)."""
+    """Wall-clock time spent grading it (``execution_time``, rounded to 4 decimals)."""
     isolation: str = "unknown"
     """``namespace`` when the student's code could not see the grader's files
     (else ``uid`` or ``none``; see the README)."""
