@@ -29,7 +29,7 @@ from typing import NoReturn
 import pytest
 import torch
 
-from autograder import errors
+from autograder import errors, outcomes
 from autograder.codec import Opaque, StudentError
 
 
@@ -77,8 +77,7 @@ class StudentRaised(StudentProblem):
                     "grader does not show that error's message: the reference code was in the same process.)")
         elif error.type_name == "MemoryError" or "can't allocate memory" in error.message \
                 or "not enough memory" in error.message:
-            text, mistake = (f"{what} exceeded the memory limit (it tried to allocate more memory than a "
-                             "submission may use). Check the sizes of the tensors it creates."), "out of memory"
+            text, mistake = outcomes.probe_out_of_memory(what), "out of memory"
         elif error.type_name == "NotImplementedError":
             text, mistake = (f"{what} still raises NotImplementedError: replace `raise NotImplementedError()` "
                              "with your own code."), "not attempted"
@@ -88,7 +87,7 @@ class StudentRaised(StudentProblem):
             found = errors.meaning(error)
             text = f"{what} raised {error}."
             if found is not None:
-                text += f" That means {found.explanation}"
+                text += f" {outcomes.that_means(found.explanation)}"
                 mistake = found.mistake
             if error.traceback:
                 text += f"\nWhere it happened:\n{error.traceback}"
@@ -97,17 +96,15 @@ class StudentRaised(StudentProblem):
 
 class StudentTimedOut(StudentProblem):
     def __init__(self, what: str, seconds: float):
-        super().__init__(f"{what} did not finish within {seconds:g} seconds and was stopped "
-                         "(an infinite loop, or far too many iterations?).", "timed out")
+        super().__init__(outcomes.probe_timed_out(what, seconds), "timed out")
 
 
 class StudentCrashed(StudentProblem):
     def __init__(self, what: str, reason: str = ""):
         if reason:
-            super().__init__(f"{what} gave the grader nothing it could check: {reason}.", "sent back nothing usable")
+            super().__init__(outcomes.probe_sent_nothing(what, reason), "sent back nothing usable")
         else:
-            super().__init__(f"{what} stopped the Python process (sys.exit, os._exit, or running out "
-                             "of memory?), so nothing could be checked.", "crashed")
+            super().__init__(outcomes.probe_crashed(what), "crashed")
 
 
 # --------------------------------------------------------------- numbers

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.report import write_atomic
+from autograder.results import GradeRow, SubmissionResult
 
 
 @dataclass
@@ -24,8 +25,8 @@ class ClassResults:
     """What the report is drawn from."""
 
     assignment: str = ""
-    students: list[dict] = field(default_factory=list)
-    """One entry per results.json: id, score, max_score, seconds, load_error, cells."""
+    students: list[GradeRow] = field(default_factory=list)
+    """One row per readable results.json."""
     checks: dict[tuple[str, str], list[bool]] = field(default_factory=dict)
     """(grade_id, check name) → passed, one entry per graded submission."""
     messages: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
@@ -38,26 +39,20 @@ def collect(out_dir: Path) -> ClassResults:
     data = ClassResults()
     for path in sorted(out_dir.glob("*/results.json")):
         try:
-            result = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
+            result = SubmissionResult.from_json(json.loads(path.read_text()))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue
-        extra = result.get("extra_data", {})
-        data.assignment = data.assignment or extra.get("assignment", "")
-        data.students.append({
-            "id": extra.get("student_id", path.parent.name), "score": float(result.get("score", 0)),
-            "max_score": float(result.get("max_score", 0)), "seconds": float(result.get("execution_time", 0)),
-            "load_error": extra.get("load_error"), "cells": extra.get("cells", {}),
-        })
-        for test in result.get("tests", []):
-            key = (test["extra_data"]["grade_id"], test["extra_data"].get("check", test["name"]))
-            data.checks.setdefault(key, []).append(test["status"] == "passed")
-            if test["status"] != "passed":
-                first_line = test["output"].splitlines()[0] if test["output"] else ""
+        data.assignment = data.assignment or result.assignment
+        data.students.append(GradeRow.of(result))
+        for check in result.checks:
+            key = (check.grade_id, check.name)
+            data.checks.setdefault(key, []).append(check.passed)
+            if not check.passed:
+                first_line = check.message.splitlines()[0] if check.message else ""
                 counts = data.messages.setdefault(key, {})
                 counts[first_line] = counts.get(first_line, 0) + 1
-                mistake = test["extra_data"].get("mistake")
-                if mistake:
-                    data.mistakes.setdefault((key[0], mistake), set()).add(data.students[-1]["id"])
+                if check.mistake:
+                    data.mistakes.setdefault((key[0], check.mistake), set()).add(result.student_id)
     return data
 
 
@@ -77,8 +72,8 @@ def _charts(data: ClassResults) -> dict[str, str]:
     import matplotlib.pyplot as plt
 
     charts = {}
-    scores = [s["score"] for s in data.students]
-    maximum = max((s["max_score"] for s in data.students), default=1) or 1
+    scores = [s.score for s in data.students]
+    maximum = max((s.max_score for s in data.students), default=1) or 1
     fig, ax = plt.subplots(figsize=(7, 3))
     ax.hist(scores, bins=min(20, max(5, int(maximum) + 1)), range=(0, maximum), color="#3b6ea5", edgecolor="white")
     ax.set_xlabel("score")
@@ -99,7 +94,7 @@ def _charts(data: ClassResults) -> dict[str, str]:
     charts["checks"] = _png(fig)
 
     fig, ax = plt.subplots(figsize=(7, 3))
-    ax.hist([s["seconds"] for s in data.students], bins=20, color="#6a8f3b", edgecolor="white")
+    ax.hist([s.seconds for s in data.students], bins=20, color="#6a8f3b", edgecolor="white")
     ax.set_xlabel("seconds to grade")
     ax.set_ylabel("submissions")
     ax.set_title("Time per submission")
@@ -110,8 +105,8 @@ def _charts(data: ClassResults) -> dict[str, str]:
 def render(data: ClassResults) -> str:
     esc = html.escape
     charts = _charts(data) if data.students else {}
-    graded = [s for s in data.students if not s["load_error"]]
-    mean = sum(s["score"] for s in data.students) / len(data.students) if data.students else 0.0
+    graded = [s for s in data.students if not s.load_error]
+    mean = sum(s.score for s in data.students) / len(data.students) if data.students else 0.0
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>{esc(data.assignment)} class report</title><style>",
@@ -142,10 +137,10 @@ def render(data: ClassResults) -> str:
                      f"<td>{100 * sum(passed) / len(passed):.0f}%</td><td>{shown}</td></tr>")
     parts.append("</table><h2>Students</h2><table id='students'><tr><th>student</th><th>score</th>"
                  "<th>seconds</th><th>note</th></tr>")
-    for s in sorted(data.students, key=lambda s: s["id"]):
-        note = f"<span class='bad'>{esc(s['load_error'])}</span>" if s["load_error"] else ""
-        parts.append(f"<tr><td>{esc(s['id'])}</td><td>{s['score']:g} / {s['max_score']:g}</td>"
-                     f"<td>{s['seconds']:.1f}</td><td>{note}</td></tr>")
+    for s in sorted(data.students, key=lambda s: s.student_id):
+        note = f"<span class='bad'>{esc(s.load_error)}</span>" if s.load_error else ""
+        parts.append(f"<tr><td>{esc(s.student_id)}</td><td>{s.score:g} / {s.max_score:g}</td>"
+                     f"<td>{s.seconds:.1f}</td><td>{note}</td></tr>")
     parts.append("</table></body></html>")
     return "\n".join(parts)
 

@@ -162,31 +162,31 @@ class _progress:
 
             self.bar = tqdm(unit="submission", desc="grading", file=sys.stderr)
 
-    def __call__(self, row: dict) -> None:
+    def __call__(self, row) -> None:
         if self.bar is not None:
             self.bar.update(1)
-            self.bar.set_postfix_str(f"{row['student_id']}: {row['score']:g}/{row['max_score']:g}")
+            self.bar.set_postfix_str(f"{row.student_id}: {row.score:g}/{row.max_score:g}")
         elif not self.quiet:
-            status = f"  not graded: {row['load_error']}" if row["load_error"] else ""
-            print(f"  {row['student_id']:<24} {row['score']:>6g} / {row['max_score']:g}{status}", flush=True)
+            status = f"  not graded: {row.load_error}" if row.load_error else ""
+            print(f"  {row.student_id:<24} {row.score:>6g} / {row.max_score:g}{status}", flush=True)
 
 
 def _summary(assignment: str, summary, out: Path) -> str:
     rows = summary.rows
-    graded = [r for r in rows if not r["load_error"]]
-    mean = sum(r["score"] for r in rows) / len(rows) if rows else 0.0
+    graded = [r for r in rows if not r.load_error]
+    mean = sum(r.score for r in rows) / len(rows) if rows else 0.0
     text = (f"{assignment}: graded {len(graded)} of {len(rows)} submission(s) in {summary.seconds:.1f} s; "
             f"{len(rows) - len(graded)} could not be loaded; mean score {mean:.2f}")
     if summary.reused:
         text += f"; {summary.reused} result(s) were up to date and kept (--force regrades them)"
     if graded:
-        slowest = max(graded, key=lambda r: r["seconds"])
-        text += f"; slowest {slowest['student_id']} ({slowest['seconds']:.1f} s)"
+        slowest = max(graded, key=lambda r: r.seconds)
+        text += f"; slowest {slowest.student_id} ({slowest.seconds:.1f} s)"
     text += f". Results in {out}/"
-    if any(r.get("isolation") == "none" for r in graded):
+    if any(r.isolation == "none" for r in graded):
         text += ("\nwarning: the grader is not root, so student code ran as your user and could read files "
                  "on disk (the hidden checks included); run as root for a private mount namespace.")
-    elif any(r.get("isolation") == "uid" for r in graded):
+    elif any(r.isolation == "uid" for r in graded):
         text += ("\nwarning: the grader could not make namespaces (a container without CAP_SYS_ADMIN?), so "
                  "student code ran as an unprivileged uid of its own but could read world-readable files and "
                  "use the network; see the README's isolation section.")
@@ -194,14 +194,14 @@ def _summary(assignment: str, summary, out: Path) -> str:
 
 
 def _cmd_check(args) -> int:
-    """Grade one notebook in a scratch directory and explain the result."""
-    import json
+    """Grade one notebook (``pipeline.grade_notebook``) and explain the result."""
+    import shutil
     import tempfile
 
     import nbformat
 
     from autograder.config import load_limits
-    from autograder.grade import grade
+    from autograder.pipeline import grade_notebook
 
     path = args.notebook
     if not path.is_file():
@@ -224,27 +224,24 @@ def _cmd_check(args) -> int:
         print(f"autograder check: {exc}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as scratch:
-        submitted = Path(scratch) / "submitted" / "you" / name
-        submitted.mkdir(parents=True)
-        submitted.joinpath(f"{name}.ipynb").write_bytes(path.read_bytes())
-        out = Path(scratch) / "out"
-        grade(name, submitted.parent.parent, out, limits=load_limits(assignments.PROJECT_ROOT, args.timeout))
-        result = json.loads((out / "you" / "results.json").read_text())
-    print(result["output"])
-    failed = [t for t in result["tests"] if t["status"] == "failed"]
-    for test in failed:
-        print(f"\n✘ {test['extra_data']['grade_id']}: {test['output']}")
-    if not failed and not result["extra_data"]["load_error"]:
+        # Graded under the name it must be submitted as, which is what the messages call it.
+        notebook = Path(shutil.copy(path, Path(scratch) / f"{name}.ipynb"))
+        result = grade_notebook(notebook, name, load_limits(assignments.PROJECT_ROOT, args.timeout), student_id="you")
+    print(result.summary())
+    failed = [check for check in result.checks if not check.passed]
+    for check in failed:
+        print(f"\n✘ {check.grade_id}: {check.message}")
+    if not failed and not result.load_error:
         print("\nEverything checked passed. Well done!")
     return 0
 
 
-def _table(rows: list[dict]) -> str:
-    """The grades as an aligned text table: one row per student, one column per test cell."""
-    cells = list(rows[0]["cells"])
+def _table(rows) -> str:
+    """The grades (``GradeRow``s) as an aligned text table: one row per student, one column per test cell."""
+    cells = list(rows[0].cells)
     header = ["student", "score", *[c.removeprefix("test_") for c in cells]]
-    body = [[r["student_id"], f"{r['score']:g}/{r['max_score']:g}", *[f"{r['cells'][c]:g}" for c in cells]]
-            for r in sorted(rows, key=lambda r: r["student_id"])]
+    body = [[r.student_id, f"{r.score:g}/{r.max_score:g}", *[f"{r.cells[c]:g}" for c in cells]]
+            for r in sorted(rows, key=lambda r: r.student_id)]
     widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
     return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths)) for row in [header, *body])
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import solutions
 from autograder import assignments
+from autograder.results import SubmissionResult
 
 
 def grader_fingerprint(assignment: assignments.Assignment) -> str:
@@ -36,13 +37,12 @@ def result_key(grader: str, notebook: Path | None) -> str:
     return f"{grader}-{digest}"
 
 
-def stored_result(out_dir: Path, student: str, key: str) -> dict | None:
+def stored_result(out_dir: Path, student: str, key: str) -> SubmissionResult | None:
     """``out_dir/<student>/results.json`` if it is a complete result made with
     ``key`` (this grader, this notebook); ``None`` if it is missing, unreadable
     or stale."""
     try:
-        result = json.loads((out_dir / student / "results.json").read_text())
-    except (OSError, ValueError):
+        result = SubmissionResult.from_json(json.loads((out_dir / student / "results.json").read_text()))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    extra = result.get("extra_data") if isinstance(result, dict) else None
-    return result if isinstance(extra, dict) and extra.get("key") == key else None
+    return result if result.key == key else None

@@ -22,7 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder import assignments
+from autograder import assignments, report
+from autograder.results import GradeRow, SubmissionResult
 
 
 class GradebookError(RuntimeError):
@@ -78,25 +79,12 @@ def _timestamp(student_dir: Path | None):
         return None
 
 
-def _cell_feedback(grade_id: str, points: float, results: dict) -> str:
-    """What test cell ``grade_id`` shows in the autograded notebook: its score
-    out of ``points``, then what each failed check said (or why nothing could be checked)."""
-    extra = results.get("extra_data", {})
-    score = float(extra.get("cells", {}).get(grade_id, 0.0))
-    lines = [f"{grade_id}: {score:g} / {points:g} points"]
-    if extra.get("load_error"):
-        return "\n".join(lines + [f"- Your submission could not be graded: {extra['load_error']}"]) + "\n"
-    said = [t["output"] for t in results.get("tests", [])
-            if t.get("output") and t.get("extra_data", {}).get("grade_id") == grade_id]
-    return "\n".join(lines + ([f"- {message}" for message in said] or ["All hidden checks passed."])) + "\n"
-
-
 def autograded_dir(db: Path) -> Path:
     """Where nbgrader keeps autograded notebooks for the course whose gradebook is ``db``."""
     return db.resolve().parent / "autograded"
 
 
-def write_autograded(name: str, db: Path, notebook: Path, student: str, results: dict) -> Path:
+def write_autograded(name: str, db: Path, notebook: Path, student: str, result: SubmissionResult) -> Path:
     """Write ``<course>/autograded/<student>/<name>/<name>.ipynb`` as nbgrader autograde lays it
     out, with each test cell showing our checks' messages. ``<course>`` is the gradebook's folder."""
     import nbformat
@@ -111,7 +99,7 @@ def write_autograded(name: str, db: Path, notebook: Path, student: str, results:
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
-            text = _cell_feedback(meta["grade_id"], float(meta.get("points", 0)), results)
+            text = report.cell_feedback(result, meta["grade_id"], float(meta.get("points", 0)))
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
     folder = autograded_dir(db) / student / name
     folder.mkdir(parents=True, exist_ok=True)
@@ -125,7 +113,7 @@ def write_autograded(name: str, db: Path, notebook: Path, student: str, results:
     return target
 
 
-def record(name: str, db: Path, rows: list[dict], submitted: Path | None = None,
+def record(name: str, db: Path, rows: list[GradeRow], submitted: Path | None = None,
            out: Path | None = None) -> int:
     """Store every row's per-cell scores as nbgrader auto scores, and, given the
     ``submitted`` and ``out`` folders of the run, each student's autograded
@@ -141,19 +129,19 @@ def record(name: str, db: Path, rows: list[dict], submitted: Path | None = None,
     with Gradebook(_db_url(db)) as gb, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SQLAlchemy warnings from inside nbgrader's API
         for row in rows:
-            student = row["student_id"]
+            student = row.student_id
             found = find_notebook(submitted / student, name) if submitted is not None else None
             stamp = _timestamp(found.path.parent if found and found.path else None)
             gb.update_or_create_student(student)
             gb.update_or_create_submission(name, student, **({"timestamp": stamp} if stamp else {}))
-            for grade_id, score in row["cells"].items():
+            for grade_id, score in row.cells.items():
                 grade = gb.find_grade(grade_id, name, name, student)
                 grade.auto_score = float(score)
             gb.db.commit()
             if found is not None and found.path is not None and out is not None:
                 try:
-                    results = json.loads((out / student / "results.json").read_text())
-                    write_autograded(name, db, found.path, student, results)
+                    result = SubmissionResult.from_json(json.loads((out / student / "results.json").read_text()))
+                    write_autograded(name, db, found.path, student, result)
                 except Exception as exc:  # a notebook nbformat cannot read still keeps its scores
                     skipped.append(f"{student} ({type(exc).__name__}: {exc})")
     for line in skipped:

@@ -23,7 +23,7 @@ from typing import Callable
 import pytest
 import torch
 
-from autograder import answers, codec, errors, taint
+from autograder import answers, codec, errors, outcomes, taint
 from autograder.checking import CheckFailed, StudentCrashed, StudentProblem, StudentRaised, StudentTimedOut
 from autograder.execute import Execution
 from autograder.results import CheckResult
@@ -72,12 +72,11 @@ class Notebook:
         if outcome is None:
             return None
         if outcome.status == "timeout":
-            return f"your `{grade_id}` cell did not finish within its time limit and was stopped"
+            return outcomes.cell_timed_out(grade_id)
         if outcome.status == "crashed":
-            return f"your `{grade_id}` cell stopped the Python process"
-        text = f"your `{grade_id}` cell raised {outcome.error}"
+            return outcomes.cell_crashed(grade_id)
         found = errors.meaning(outcome.error) if isinstance(outcome.error, codec.StudentError) else None
-        return text if found is None else f"{text}. That means {found.explanation}"
+        return outcomes.cell_raised(grade_id, outcome.error, None if found is None else found.explanation)
 
     def probe_each(self, fn, /, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (),
                    **kwargs) -> list[tuple[str, object]]:

@@ -26,7 +26,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-_CACHE: dict[Path, dict] = {}
+from autograder.results import SubmissionResult, round_points
+
+_CACHE: dict[tuple, SubmissionResult] = {}
 
 
 def _autograde_layout(cwd: Path) -> tuple[Path, str, str] | None:
@@ -40,7 +42,7 @@ def _autograde_layout(cwd: Path) -> tuple[Path, str, str] | None:
     return root, cwd.parent.name, cwd.name
 
 
-def _up_to_date(out: Path, root: Path, student: str, assignment: str) -> dict | None:
+def _up_to_date(out: Path, root: Path, student: str, assignment: str) -> SubmissionResult | None:
     """This student's earlier result, if it was made by this grader from the
     notebook now in ``submitted/`` (checked here, without starting the grader)."""
     from autograder import assignments
@@ -55,7 +57,7 @@ def _up_to_date(out: Path, root: Path, student: str, assignment: str) -> dict | 
     return stored_result(out, student, key)
 
 
-def _grade(root: Path, student: str, assignment: str) -> dict:
+def _grade(root: Path, student: str, assignment: str) -> SubmissionResult:
     """This student's results. The first call grades every submission of the
     assignment in one run (nbgrader then moves on from student to student
     without paying the grader's start-up again); later calls find their
@@ -73,7 +75,7 @@ def _grade(root: Path, student: str, assignment: str) -> dict:
         cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         check=True,
     )
-    return json.loads((out / student / "results.json").read_text())
+    return SubmissionResult.from_json(json.loads((out / student / "results.json").read_text()))
 
 
 def hidden_score(grade_id: str, visible_checks):
@@ -84,5 +86,5 @@ def hidden_score(grade_id: str, visible_checks):
         return visible_checks
     if layout not in _CACHE:
         _CACHE[layout] = _grade(*layout)
-    score = float(_CACHE[layout]["extra_data"]["cells"].get(grade_id, 0.0))
+    score = round_points(_CACHE[layout].cell_scores().get(grade_id, 0.0))
     return lambda: score

@@ -12,7 +12,6 @@ readable by root only, so student code cannot read the hidden checks.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import stat
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from autograder import assignments, report
 from autograder.config import load_limits
+from autograder.results import SubmissionResult
 
 #: What a bundle carries from the project.
 _SHIPPED = ["autograder", "solutions", "nbgrader_config.py", "requirements.txt", "pyproject.toml"]
@@ -119,45 +119,31 @@ def build_coursera(name: str, output: Path) -> Path:
 # ----------------------------------------------------------- inside containers
 
 
-def _grade_one(name: str, notebooks: list[Path], scratch: Path) -> dict:
-    """Grade the submission made of ``notebooks`` (the platform's upload) as one student."""
-    from autograder.grade import grade
+def _grade_upload(name: str, upload: Path) -> SubmissionResult:
+    """Grade the platform's upload folder as one student's submission: its notebook is
+    chosen as ``grade`` chooses one in a student's folder (the uploads' names, however deep)."""
+    from autograder.grade import pick_notebook
+    from autograder.pipeline import grade_submission
 
-    student = scratch / "submitted" / "submission" / name
-    student.mkdir(parents=True)
-    for path in notebooks:
-        shutil.copy(path, student / path.name)
-    out = scratch / "out"
-    grade(name, student.parent.parent, out, limits=load_limits(assignments.PROJECT_ROOT))
-    result = json.loads((out / "submission" / "results.json").read_text())
-    result["_feedback_html"] = (out / "submission" / "feedback.html").read_text()
-    return result
+    by_name = {path.name: path for path in sorted(upload.rglob("*.ipynb")) if path.is_file()}
+    found = sorted((path for file, path in by_name.items() if not file.startswith(".")), key=lambda p: p.name)
+    submission = pick_notebook("submission", [found, []], name)
+    return grade_submission(submission, name, load_limits(assignments.PROJECT_ROOT), hide=(str(upload.resolve()),))
 
 
 def run_gradescope(name: str) -> Path:
     """Grade ``$AUTOGRADER_ROOT/submission/`` into ``$AUTOGRADER_ROOT/results/results.json``."""
     root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
-    notebooks = sorted((root / "submission").rglob("*.ipynb"))
-    with tempfile.TemporaryDirectory(prefix="autograder-run-") as scratch:
-        result = _grade_one(name, notebooks, Path(scratch))
-    result.pop("_feedback_html")
+    result = _grade_upload(name, root / "submission")
     target = root / "results" / "results.json"
-    report.write_atomic(target, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    report.write_atomic(target, report.results_text(result))
     return target
 
 
 def run_coursera(name: str) -> Path:
     """Grade ``$COURSERA_SHARED/submission/`` into ``$COURSERA_SHARED/feedback.json``."""
     shared = Path(os.environ.get("COURSERA_SHARED", "/shared"))
-    notebooks = sorted((shared / "submission").rglob("*.ipynb"))
-    with tempfile.TemporaryDirectory(prefix="autograder-run-") as scratch:
-        result = _grade_one(name, notebooks, Path(scratch))
-    maximum = result.get("max_score") or 1.0
-    feedback = {
-        "fractionalScore": round(min(1.0, max(0.0, result["score"] / maximum)), 4),
-        "feedback": result["_feedback_html"],
-        "feedbackType": "HTML",
-    }
+    result = _grade_upload(name, shared / "submission")
     target = shared / "feedback.json"
-    report.write_atomic(target, json.dumps(feedback, ensure_ascii=False) + "\n")
+    report.write_atomic(target, report.coursera_feedback(result))
     return target

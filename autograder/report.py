@@ -1,4 +1,4 @@
-"""Write results: Gradescope's ``results.json`` per student, ``grades.csv`` per run.
+"""Render and write results: every file the grader makes is one :class:`Writer` in :data:`WRITERS`.
 
 Files are written atomically (a temporary file renamed into place), so a
 grader killed at any moment never leaves a half-written file behind.
@@ -12,9 +12,11 @@ import io
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from autograder.results import SubmissionResult
+from autograder.results import GradeRow, SubmissionResult, round_points
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -32,53 +34,19 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _round(x: float) -> float:
-    return round(x, 4)
-
-
-def summary_text(result: SubmissionResult) -> str:
-    """The top-level ``output``: the score per cell and general notes."""
-    if result.load_error:
-        return f"Your submission could not be graded: {result.load_error}"
-    lines = [f"{result.assignment}: {_round(result.score):g} / {_round(result.max_score):g} points."]
-    for grade_id, score in result.cell_scores().items():
-        lines.append(f"  {grade_id}: {_round(score):g} / {_round(result.cells[grade_id]):g}")
-    lines.extend(result.notes)
-    return "\n".join(lines)
-
-
 def results_json(result: SubmissionResult) -> dict:
-    """Gradescope's autograder results format."""
-    tests = [
-        {
-            "name": f"{check.grade_id}: {check.name}",
-            "score": _round(check.score),
-            "max_score": _round(check.max_score),
-            "status": "passed" if check.passed else "failed",
-            "output": check.message,
-            "visibility": "visible",
-            "extra_data": {"grade_id": check.grade_id, "check": check.name,
-                           **({"mistake": check.mistake} if check.mistake else {})},
-        }
-        for check in result.checks
-    ]
-    return {
-        "score": _round(result.score),
-        "max_score": _round(result.max_score),
-        "output": summary_text(result),
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "execution_time": _round(result.seconds),
-        "tests": tests,
-        "extra_data": {"student_id": result.student_id, "assignment": result.assignment,
-                       "cells": {k: _round(v) for k, v in result.cell_scores().items()},
-                       "load_error": result.load_error, "isolation": result.isolation, "key": result.key},
-    }
+    """Gradescope's autograder results format (:meth:`SubmissionResult.to_json`)."""
+    return result.to_json()
+
+
+def results_text(result: SubmissionResult) -> str:
+    """The bytes of ``results.json`` (also Gradescope's ``/autograder/results/results.json``)."""
+    return json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
 def write_results(out_dir: Path, result: SubmissionResult) -> Path:
     path = out_dir / result.student_id / "results.json"
-    write_atomic(path, json.dumps(results_json(result), indent=2, ensure_ascii=False) + "\n")
+    write_atomic(path, results_text(result))
     return path
 
 
@@ -98,7 +66,7 @@ def feedback_html(result: SubmissionResult) -> str:
     esc = html.escape
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(result.assignment)} feedback"
              f"</title><style>{_STYLE}</style></head><body>",
-             f"<h1>{esc(result.assignment)}: {_round(result.score):g} / {_round(result.max_score):g} points</h1>",
+             f"<h1>{esc(result.assignment)}: {round_points(result.score):g} / {round_points(result.max_score):g} points</h1>",
              f"<p>Student: {esc(result.student_id)}</p>"]
     if result.load_error:
         parts.append(f"<p class='fail'>Your submission could not be graded: {esc(result.load_error)}</p>")
@@ -107,8 +75,8 @@ def feedback_html(result: SubmissionResult) -> str:
     scores = result.cell_scores()
     for grade_id, points in result.cells.items():
         checks = [c for c in result.checks if c.grade_id == grade_id]
-        parts.append(f"<h2>{esc(grade_id)} <span class='score'>{_round(scores[grade_id]):g} / "
-                     f"{_round(points):g}</span></h2><ul>")
+        parts.append(f"<h2>{esc(grade_id)} <span class='score'>{round_points(scores[grade_id]):g} / "
+                     f"{round_points(points):g}</span></h2><ul>")
         shown: set[str] = set()
         for check in checks:
             mark = "pass" if check.passed else "fail"
@@ -132,29 +100,69 @@ def write_feedback(out_dir: Path, result: SubmissionResult) -> Path:
     return path
 
 
-def grades_csv(rows: list[dict], cells: list[str]) -> str:
+def grades_csv(rows: list[GradeRow], cells: list[str]) -> str:
     """``student_id, assignment, score, max_score`` then one column per test cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student_id", "assignment", "score", "max_score", *cells])
-    for row in sorted(rows, key=lambda r: r["student_id"]):
-        writer.writerow([row["student_id"], row["assignment"], f"{row['score']:g}", f"{row['max_score']:g}",
-                         *(f"{row['cells'].get(c, 0.0):g}" for c in cells)])
+    for row in sorted(rows, key=lambda r: r.student_id):
+        writer.writerow([row.student_id, row.assignment, f"{row.score:g}", f"{row.max_score:g}",
+                         *(f"{row.cells.get(c, 0.0):g}" for c in cells)])
     return buffer.getvalue()
 
 
-def row_from_results(data: dict) -> dict:
-    """The ``grades.csv`` row of a ``results.json`` written by :func:`results_json`."""
-    extra = data["extra_data"]
-    return {"student_id": extra["student_id"], "assignment": extra["assignment"],
-            "score": float(data["score"]), "max_score": float(data["max_score"]),
-            "cells": {k: float(v) for k, v in extra["cells"].items()}, "load_error": extra.get("load_error"),
-            "seconds": float(data.get("execution_time", 0.0)), "isolation": extra.get("isolation", "unknown")}
+def cell_feedback(result: SubmissionResult, grade_id: str, points: float) -> str:
+    """What test cell ``grade_id`` shows in nbgrader's autograded notebook (``--gradebook``):
+    its score out of ``points``, then what each failed check said (or why nothing could be checked)."""
+    score = round_points(result.cell_scores().get(grade_id, 0.0))
+    lines = [f"{grade_id}: {score:g} / {points:g} points"]
+    if result.load_error:
+        return "\n".join(lines + [f"- Your submission could not be graded: {result.load_error}"]) + "\n"
+    said = [check.message for check in result.checks if check.message and check.grade_id == grade_id]
+    return "\n".join(lines + ([f"- {message}" for message in said] or ["All hidden checks passed."])) + "\n"
 
 
-def csv_row(result: SubmissionResult) -> dict:
-    """The small summary of a result kept for ``grades.csv``."""
-    return {"student_id": result.student_id, "assignment": result.assignment,
-            "score": _round(result.score), "max_score": _round(result.max_score),
-            "cells": {k: _round(v) for k, v in result.cell_scores().items()},
-            "load_error": result.load_error, "seconds": result.seconds, "isolation": result.isolation}
+def coursera_feedback(result: SubmissionResult) -> str:
+    """Coursera's ``feedback.json``: the fraction of the points, and the feedback page."""
+    maximum = round_points(result.max_score) or 1.0
+    feedback = {
+        "fractionalScore": round(min(1.0, max(0.0, round_points(result.score) / maximum)), 4),
+        "feedback": feedback_html(result),
+        "feedbackType": "HTML",
+    }
+    return json.dumps(feedback, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True)
+class Writer:
+    """One output file the grader makes, and the function that renders it."""
+
+    file: str
+    """Its name, as SPEC and the platforms fix it."""
+    scope: str
+    """``student`` (one per student, in ``OUT/<student>/``), ``run`` (one per grading run,
+    from every student's :class:`GradeRow`), ``gradebook`` (under each test cell of nbgrader's
+    autograded notebook) or ``coursera`` (the Coursera grader's one output)."""
+    render: Callable
+    """``SubmissionResult -> str``; ``grades.csv``'s takes ``(rows, cells)``, the gradebook's
+    ``(result, grade_id, points)`` (one test cell)."""
+
+
+#: Every file the grader writes, in one place. ``grade`` writes the ``student`` ones for each
+#: student, in this order (``results.json`` last: it is what marks a result complete), and
+#: ``grades.csv`` at the end of a run; ``gradebook`` and ``platforms`` use theirs.
+WRITERS = [
+    Writer("feedback.html", "student", feedback_html),
+    Writer("results.json", "student", results_text),
+    Writer("grades.csv", "run", grades_csv),
+    Writer("gradebook", "gradebook", cell_feedback),
+    Writer("feedback.json", "coursera", coursera_feedback),
+]
+
+
+def write_student_files(out_dir: Path, result: SubmissionResult) -> GradeRow:
+    """Write every ``student`` writer's file for ``result`` into ``out_dir/<student>/``;
+    return its row for ``grades.csv``."""
+    for writer in (w for w in WRITERS if w.scope == "student"):
+        write_atomic(out_dir / result.student_id / writer.file, writer.render(result))
+    return GradeRow.of(result)

@@ -11,6 +11,7 @@ import pytest
 
 from autograder import assignments, nbgrader_bridge
 from autograder.fingerprint import grader_fingerprint, result_key
+from autograder.results import CheckResult, SubmissionResult
 from tests import support
 
 A = "training_slope"
@@ -31,8 +32,11 @@ def _course(tmp_path):
 
 
 def _result(out, key, cells):
+    """A results.json as the grader writes it, giving each cell ``cells[cell]`` of 2 points."""
+    checks = [CheckResult(f"{cell}_check_{i}", cell, 1.0, i < score) for cell, score in cells.items() for i in range(2)]
+    made = SubmissionResult("kim", A, checks, dict.fromkeys(cells, 2.0), key=key)
     (out / "kim").mkdir(parents=True)
-    (out / "kim" / "results.json").write_text(json.dumps({"extra_data": {"key": key, "cells": cells}}))
+    (out / "kim" / "results.json").write_text(json.dumps(made.to_json()))
 
 
 def test_outside_nbgrader_autograde_the_visible_checks_run(tmp_path, monkeypatch):
