@@ -41,6 +41,16 @@ def _parser() -> argparse.ArgumentParser:
     grd.add_argument("--gradebook", type=Path, metavar="GRADEBOOK.db",
                      help="also write the scores into this nbgrader gradebook (SQLite)")
     grd.add_argument("--course", type=Path, metavar="DIR", help=course_help)
+    where = grd.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="SCHEDULER",
+                       help="grade on the Dask cluster whose scheduler is at SCHEDULER (tcp://HOST:8786) "
+                            "instead of on local workers")
+    where.add_argument("--scheduler-file", type=Path, metavar="FILE",
+                       help="the same, with the scheduler's address read from its --scheduler-file")
+
+    wrk = sub.add_parser("worker", help="start a Dask worker process with this grader for the scheduler "
+                                        "at SCHEDULER (further options go to `dask worker`)")
+    wrk.add_argument("scheduler", metavar="SCHEDULER")
 
     chk = sub.add_parser("check", help="check one notebook before submitting it and print a summary")
     chk.add_argument("notebook", metavar="NOTEBOOK", type=Path)
@@ -125,14 +135,30 @@ def _cmd_grade(args) -> int:
     if args.timeout is not None and args.timeout <= 0:
         print("autograder grade: --timeout must be a positive number of seconds", file=sys.stderr)
         return 2
+    client = None
     try:
-        assignments.get(args.assignment)
-        limits = load_limits(assignments.PROJECT_ROOT, args.timeout)
+        root = _course_root(args)
+        assignments.get(args.assignment, root)
+        limits = load_limits(root, args.timeout)
+        if args.scheduler or args.scheduler_file:
+            from autograder import cluster
+
+            client = cluster.connect(args.scheduler, args.scheduler_file)
         summary = grade(args.assignment, args.submitted, args.out, jobs=args.jobs, limits=limits,
-                        progress=_progress(args.quiet), force=args.force)
-    except (assignments.UnknownAssignment, GraderError) as exc:
+                        progress=_progress(args.quiet), force=args.force, course=root, client=client)
+    except (assignments.UnknownAssignment, course.CourseNotFound, GraderError) as exc:
         print(f"autograder grade: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        from autograder import cluster
+
+        if not isinstance(exc, cluster.ClusterError):
+            raise
+        print(f"autograder grade: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if client is not None:
+            client.close()
     rows = summary.rows
     if rows and not args.quiet:
         print()
@@ -142,7 +168,7 @@ def _cmd_grade(args) -> int:
         from autograder.gradebook import GradebookError, autograded_dir, record
 
         try:
-            written = record(args.assignment, args.gradebook, rows, args.submitted, args.out)
+            written = record(args.assignment, args.gradebook, rows, args.submitted, args.out, root)
             print(f"wrote {written} student(s) into {args.gradebook} and their notebooks into "
                   f"{autograded_dir(args.gradebook)}")
         except GradebookError as exc:
@@ -219,14 +245,14 @@ def _cmd_check(args) -> int:
         print("autograder check: cannot tell which assignment this is; pass --assignment", file=sys.stderr)
         return 2
     try:
-        assignments.get(name)
-    except assignments.UnknownAssignment as exc:
+        assignment = assignments.get(name)
+    except (assignments.UnknownAssignment, course.CourseNotFound) as exc:
         print(f"autograder check: {exc}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as scratch:
         # Graded under the name it must be submitted as, which is what the messages call it.
         notebook = Path(shutil.copy(path, Path(scratch) / f"{name}.ipynb"))
-        result = grade_notebook(notebook, name, load_limits(assignments.PROJECT_ROOT, args.timeout), student_id="you")
+        result = grade_notebook(notebook, assignment, load_limits(assignment.root, args.timeout), student_id="you")
     print(result.summary())
     failed = [check for check in result.checks if not check.passed]
     for check in failed:
@@ -247,7 +273,13 @@ def _table(rows) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args, rest = _parser().parse_known_args(argv)
+    if args.command == "worker":
+        from autograder import cluster
+
+        return cluster.worker_main(args.scheduler, rest)
+    if rest:
+        _parser().parse_args(argv)  # says which arguments it does not know, and exits
     if args.command == "release":
         return _cmd_release(args)
     if args.command == "init-course":

@@ -131,12 +131,13 @@ def _write(out_dir: Path, rows: list[GradeRow], result) -> None:
     rows.append(report.write_student_files(out_dir, result))
 
 
-def grade_batch(worker: Worker, name: str, batch: list[Submission], out_dir: Path) -> list[GradeRow]:
+def grade_batch(worker: Worker, assignment: assignments.Assignment | str, batch: list[Submission],
+                out_dir: Path) -> list[GradeRow]:
     """Grade ``batch`` with ``worker``; write each student's files; return
     the rows for ``grades.csv``. Whatever goes wrong with one submission is
     that submission's result: the others are graded as if it were not there."""
     rows: list[GradeRow] = []
-    grade_submissions(worker, plan(name), batch, partial(_write, out_dir, rows))
+    grade_submissions(worker, plan(assignment), batch, partial(_write, out_dir, rows))
     return rows
 
 
@@ -147,16 +148,16 @@ def _failed_batch(name: str, cells: dict, batch: list[Submission], out_dir: Path
     return [report.write_student_files(out_dir, internal_failure(name, cells, s.student_id, error)) for s in batch]
 
 
-def _in_this_process(name, cells, batches, out_dir, limits, hide, collect) -> None:
+def _in_this_process(assignment, cells, batches, out_dir, limits, hide, collect) -> None:
     """One worker: grade in this process (saves starting a second interpreter)."""
     worker = Worker(limits, hide)
     worker.ensure_sandbox()  # starts importing torch in the background right away
     try:
         for batch in batches:
             try:
-                collect(grade_batch(worker, name, batch, out_dir))
+                collect(grade_batch(worker, assignment, batch, out_dir))
             except Exception as exc:  # noqa: BLE001 - its students still get a result
-                collect(_failed_batch(name, cells, batch, out_dir, exc))
+                collect(_failed_batch(assignment.name, cells, batch, out_dir, exc))
                 worker.reset_sandbox()
     finally:
         worker.reset_sandbox()
@@ -173,21 +174,21 @@ def _start_pool_worker(limits: Limits, hide: tuple[str, ...]) -> None:
     _POOL_WORKER.ensure_sandbox()  # starts importing torch in the background right away
 
 
-def _pool_batch(name: str, batch: list[Submission], out_dir: Path) -> list[GradeRow]:
-    return grade_batch(_POOL_WORKER, name, batch, out_dir)
+def _pool_batch(assignment: assignments.Assignment, batch: list[Submission], out_dir: Path) -> list[GradeRow]:
+    return grade_batch(_POOL_WORKER, assignment, batch, out_dir)
 
 
-def _in_pool(name, cells, batches, out_dir, limits, hide, collect, jobs: int) -> None:
+def _in_pool(assignment, cells, batches, out_dir, limits, hide, collect, jobs: int) -> None:
     """Several workers, one process each; a worker that dies costs its batch an internal error."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(batches) or 1), mp_context=context,
                              initializer=_start_pool_worker, initargs=(limits, hide)) as pool:
-        futures = {pool.submit(_pool_batch, name, batch, out_dir): batch for batch in batches}
+        futures = {pool.submit(_pool_batch, assignment, batch, out_dir): batch for batch in batches}
         for future in as_completed(futures):
             try:
                 collect(future.result())
             except Exception as exc:  # noqa: BLE001 - a worker died; its students still get a result
-                collect(_failed_batch(name, cells, futures[future], out_dir, exc))
+                collect(_failed_batch(assignment.name, cells, futures[future], out_dir, exc))
 
 
 # ------------------------------------------------------------------------ run
@@ -223,14 +224,23 @@ def _collect(summary: RunSummary, progress, rows: list[GradeRow]) -> None:
 
 
 def grade(name: str, submitted_dir: Path, out_dir: Path, *, jobs: int = 1, limits: Limits = Limits(),
-          progress=None, force: bool = False) -> RunSummary:
+          progress=None, force: bool = False, course: Path | None = None, client=None) -> RunSummary:
     """Grade every submission of ``name`` under ``submitted_dir`` into ``out_dir``.
+
+    The assignment is the one of the course in ``course`` (default: the course
+    the command runs in). With ``client`` (a ``distributed.Client``) it is
+    graded on that Dask cluster (:mod:`autograder.cluster`), else on ``jobs``
+    local workers; the results are the same.
 
     A submission whose ``results.json`` already holds a complete result for the
     same notebook and the same grader is not graded again (unless ``force``),
     so a run that was killed can simply be started again."""
-    assignment = assignments.get(name)
+    assignment = assignments.get(name, course)
     grader = grader_fingerprint(assignment)
+    if client is not None:
+        from autograder import cluster
+
+        cluster.check_workers(client, name, assignment.source_notebook.read_bytes(), grader)
     submissions = [_with_key(s, grader) for s in discover(submitted_dir, name)]
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(out_dir)
@@ -244,10 +254,23 @@ def grade(name: str, submitted_dir: Path, out_dir: Path, *, jobs: int = 1, limit
     hide = (str(submitted_dir.resolve()), str(out_dir.resolve()))
     if not batches:
         pass  # everything was up to date: no worker, no sandbox
+    elif client is not None:
+        _on_cluster(client, assignment, submissions, out_dir, limits, collect)
     elif jobs == 1:
-        _in_this_process(name, cells, batches, out_dir, limits, hide, collect)
+        _in_this_process(assignment, cells, batches, out_dir, limits, hide, collect)
     else:
-        _in_pool(name, cells, batches, out_dir, limits, hide, collect, jobs)
+        _in_pool(assignment, cells, batches, out_dir, limits, hide, collect, jobs)
     summary.seconds = time.monotonic() - start
     report.write_atomic(out_dir / "grades.csv", report.grades_csv(summary.rows, list(cells)))
     return summary
+
+
+def _on_cluster(client, assignment, submissions, out_dir: Path, limits: Limits, collect) -> None:
+    """The cluster grades; this process writes each result as it arrives (the only writer)."""
+    from autograder import cluster
+
+    def write(result) -> None:
+        collect([report.write_student_files(out_dir, result)])
+
+    cluster.grade_on_cluster(client, assignment.name, assignment.source_notebook.read_bytes(), submissions,
+                             limits, write)

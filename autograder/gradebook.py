@@ -43,9 +43,10 @@ def nbgrader_env() -> dict:
     return dict(os.environ)
 
 
-def ensure_assignment(name: str, db: Path) -> None:
+def ensure_assignment(name: str, db: Path, root: Path | None = None) -> None:
     """Make sure the gradebook knows ``name`` and its cells, by letting
-    nbgrader itself record them (``generate_assignment`` with this database)."""
+    nbgrader itself record them (``generate_assignment`` with this database),
+    from the source notebook of the course in ``root`` (default: the one the command runs in)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     env = nbgrader_env()
@@ -55,14 +56,15 @@ def ensure_assignment(name: str, db: Path) -> None:
                 return
         except MissingEntry:
             pass
-    root = assignments.PROJECT_ROOT
+    assignment = assignments.get(name, root)
     with tempfile.TemporaryDirectory(prefix="autograder-gradebook-") as scratch:
         course = Path(scratch)
-        shutil.copytree(root / "source" / name, course / "source" / name)
-        shutil.copy(root / "nbgrader_config.py", course)
+        shutil.copytree(assignment.source_notebook.parent, course / "source" / name)
+        shutil.copy(assignment.root / "nbgrader_config.py", course)
         done = subprocess.run(
             [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force", f"--db={_db_url(db)}",
-             f"--CourseDirectory.root={course}", "--log-level=WARN"],
+             f"--CourseDirectory.root={course}", "--log-level=WARN",
+             "--CourseDirectory.source_directory=source", "--CourseDirectory.release_directory=release"],
             cwd=course, capture_output=True, text=True, env=env,
         )
         if done.returncode != 0:
@@ -114,7 +116,7 @@ def write_autograded(name: str, db: Path, notebook: Path, student: str, result: 
 
 
 def record(name: str, db: Path, rows: list[GradeRow], submitted: Path | None = None,
-           out: Path | None = None) -> int:
+           out: Path | None = None, root: Path | None = None) -> int:
     """Store every row's per-cell scores as nbgrader auto scores, and, given the
     ``submitted`` and ``out`` folders of the run, each student's autograded
     notebook. Returns how many students were written."""
@@ -124,7 +126,7 @@ def record(name: str, db: Path, rows: list[GradeRow], submitted: Path | None = N
 
     from autograder.grade import find_notebook
 
-    ensure_assignment(name, db)
+    ensure_assignment(name, db, root)
     skipped = []
     with Gradebook(_db_url(db)) as gb, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SQLAlchemy warnings from inside nbgrader's API

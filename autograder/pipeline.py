@@ -61,20 +61,29 @@ class Plan:
     """The globals to copy after each cell (the checks' ``SNAPSHOT_AFTER``)."""
     words: frozenset[str]
     """The strings a tainted probe's value may keep (``taint.vocabulary``)."""
+    catalogue: dict[str, set] = field(default_factory=dict)
+    """The test and answer cells of every assignment, by name (to tell another
+    assignment's notebook): this one's from its source, the others' from the
+    notebooks the package ships, so that every machine tells them the same way."""
 
     @property
     def name(self) -> str:
         return self.assignment.name
 
 
-def plan(name: str) -> Plan:
-    """The :class:`Plan` of assignment ``name``."""
-    assignment = assignments.get(name)
+def plan(assignment: str | assignments.Assignment) -> Plan:
+    """The :class:`Plan` of ``assignment`` (a name: of the course the command runs in)."""
+    if isinstance(assignment, str):
+        assignment = assignments.get(assignment)
     source = read_source(assignment.source_notebook)
     reference = assignment.solutions()
     checks = assignment.checks()
+    catalogue = {name: {c.grade_id for c in read_source(assignments.Assignment(name, assignment.root)
+                                                       .packaged_notebook)}
+                 for name in assignments.NAMES if name != assignment.name}
+    catalogue[assignment.name] = {c.grade_id for c in source}
     return Plan(assignment, source, cells_of(source), reference, getattr(checks, "SNAPSHOT_AFTER", {}),
-                taint.vocabulary(checks, reference, *assignment.probe_modules()))
+                taint.vocabulary(checks, reference, *assignment.probe_modules()), catalogue)
 
 
 def cells_of(source: list) -> dict[str, float]:
@@ -141,15 +150,12 @@ class Loaded:
 # ----------------------------------------------------------------------- load
 
 
-def _wrong_notebook(nb, name: str) -> str | None:
+def _wrong_notebook(nb, name: str, catalogue: dict[str, set]) -> str | None:
     """A message when ``nb`` is plainly another assignment's notebook."""
     meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
     tagged = meta.get("autograder", {}).get("assignment") if isinstance(meta.get("autograder"), dict) else None
     if isinstance(tagged, str) and tagged != name and tagged in assignments.NAMES:
         return f"This is the notebook of the `{tagged}` assignment, not `{name}`: submit {name}.ipynb."
-    catalogue = {}
-    for other in assignments.available():
-        catalogue[other.name] = {c.grade_id for c in read_source(other.source_notebook)}
     own = catalogue.get(name, set())
     best = assignment_of(nb, catalogue)
     ids = set(grade_ids(nb)) - {None}
@@ -158,12 +164,13 @@ def _wrong_notebook(nb, name: str) -> str | None:
     return None
 
 
-def load(sub: Submission, name: str, source) -> Program:
+def load(sub: Submission, plan: Plan) -> Program:
     """The program to run for ``sub``, or :class:`LoadError` saying why there is none."""
     if sub.path is None:
         raise LoadError(sub.problem or "No notebook was found.")
     nb = read_submission(sub.path)
-    wrong = _wrong_notebook(nb, name)
+    name, source = plan.name, plan.source
+    wrong = _wrong_notebook(nb, name, plan.catalogue)
     if wrong:
         raise LoadError(wrong)
     program = build_program(nb, source)
@@ -178,7 +185,7 @@ def load_step(sub: Submission, plan: Plan) -> Loaded | SubmissionResult:
     (a zero saying why): a file that breaks the reader breaks nobody else's grade."""
     t0 = time.monotonic()
     try:
-        return Loaded(sub, load(sub, plan.name, plan.source))
+        return Loaded(sub, load(sub, plan))
     except LoadError as exc:
         problem = str(exc)
     except Exception as exc:  # noqa: BLE001
@@ -318,11 +325,13 @@ def grade_submissions(worker: Worker, plan: Plan, batch: list[Submission],
     check(worker, plan, loaded, on_result)
 
 
-def grade_submission(sub: Submission, assignment: str, limits: Limits = Limits(),
+def grade_submission(sub: Submission, assignment: str | assignments.Assignment, limits: Limits = Limits(),
                      hide: tuple[str, ...] = ()) -> SubmissionResult:
     """Grade one :class:`Submission` (its notebook, or the problem that there is
     none) with a worker of its own; ``hide`` are folders student code must not see."""
-    sub = replace(sub, key=result_key(grader_fingerprint(assignments.get(assignment)), sub.path))
+    if isinstance(assignment, str):
+        assignment = assignments.get(assignment)
+    sub = replace(sub, key=result_key(grader_fingerprint(assignment), sub.path))
     worker = Worker(limits, hide)
     made: list[SubmissionResult] = []
     try:
@@ -332,7 +341,7 @@ def grade_submission(sub: Submission, assignment: str, limits: Limits = Limits()
     return made[0]
 
 
-def grade_notebook(path: Path, assignment: str, limits: Limits = Limits(), *,
+def grade_notebook(path: Path, assignment: str | assignments.Assignment, limits: Limits = Limits(), *,
                    student_id: str = "submission") -> SubmissionResult:
     """Grade the notebook at ``path`` as ``assignment`` under ``limits``.
 

@@ -128,7 +128,8 @@ def _grade_upload(name: str, upload: Path) -> SubmissionResult:
     by_name = {path.name: path for path in sorted(upload.rglob("*.ipynb")) if path.is_file()}
     found = sorted((path for file, path in by_name.items() if not file.startswith(".")), key=lambda p: p.name)
     submission = pick_notebook("submission", [found, []], name)
-    return grade_submission(submission, name, load_limits(assignments.PROJECT_ROOT), hide=(str(upload.resolve()),))
+    return grade_submission(submission, name, load_limits(assignments.default_course_root()),
+                            hide=(str(upload.resolve()),))
 
 
 def run_gradescope(name: str) -> Path:
