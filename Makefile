@@ -59,7 +59,7 @@ parity: setup
 
 # The platform bundles as the platforms build them: the pins resolved by pip on Python 3.10,
 # 3.11 and 3.12, then setup.sh run at the real /autograder paths (as root; it installs torch
-# into a fresh venv, about 85 s) and a right and a wrong upload graded there. `make test` runs
+# into a fresh venv, 60 to 85 s) and a right and a wrong upload graded there. `make test` runs
 # all of it but setup.sh, grading at those paths with .venv instead.
 bundles: setup
 	AUTOGRADER_BUNDLES=1 $(PY) -m pytest -n 0 tests/test_bundles.py

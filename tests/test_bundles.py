@@ -10,7 +10,7 @@
 * At the real ``/autograder`` paths (root only), ``run_autograder`` grades a right and
   a wrong upload. ``make test`` grades them with the project's .venv;
   ``make bundles`` (``AUTOGRADER_BUNDLES=1``) first runs ``setup.sh`` itself, which
-  installs torch into a fresh venv (about 85 s here) and so is kept out of ``make test``.
+  installs torch into a fresh venv (60 to 85 s here) and so is kept out of ``make test``.
 
 With ``AUTOGRADER_BUNDLES=1`` nothing here is skipped: what cannot run fails.
 """
@@ -285,7 +285,7 @@ def test_setup_sh_then_run_autograder_grade_at_the_real_paths(real_paths, pypi, 
     configuration also looks in the folder holding that wheel (a constraint on
     ``+cpu`` makes sure no other build could be taken)."""
     if not FULL:
-        pytest.skip("installs torch into a fresh venv (about 85 s): run by `make bundles`")
+        pytest.skip("installs torch into a fresh venv (60 to 85 s): run by `make bundles`")
     cpu_only = tmp_path / "cpu-only.txt"
     cpu_only.write_text("torch==2.13.0+cpu\n")
     done = subprocess.run(["bash", str(real_paths / "source" / "setup.sh")], cwd=real_paths / "source",
