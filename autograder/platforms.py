@@ -48,7 +48,7 @@ apt-get install -y --no-install-recommends python3 python3-venv libseccomp2
 /autograder/venv/bin/python -m pip install --quiet {pip}
 # torch alone, its CPU-only build; what it needs is pinned in {requirements}
 /autograder/venv/bin/python -m pip install --quiet --no-deps --index-url {torch_index} {torch}
-/autograder/venv/bin/python -m pip install --quiet -r /autograder/source/{requirements}
+/autograder/venv/bin/python -m pip install --quiet --only-binary :all: -r /autograder/source/{requirements}
 /autograder/venv/bin/python -m pip check
 """
 
@@ -71,7 +71,7 @@ COPY project /grader
 RUN python -m venv /grader/venv \\
  && /grader/venv/bin/python -m pip install --quiet {pip} \\
  && /grader/venv/bin/python -m pip install --quiet --no-deps --index-url {torch_index} {torch} \\
- && /grader/venv/bin/python -m pip install --quiet -r /grader/{requirements} \\
+ && /grader/venv/bin/python -m pip install --quiet --only-binary :all: -r /grader/{requirements} \\
  && /grader/venv/bin/python -m pip check \\
  && chmod -R go-rwx /grader
 ENV AUTOGRADER_PYTHON=/grader/venv/bin/python
