@@ -24,16 +24,32 @@ from autograder.config import load_limits
 from autograder.results import SubmissionResult
 
 #: What a bundle carries from the project.
-_SHIPPED = ["autograder", "solutions", "nbgrader_config.py", "requirements.txt", "pyproject.toml"]
+_SHIPPED = ["autograder", "solutions", "nbgrader_config.py", "requirements-grader.txt", "pyproject.toml"]
 
+#: The pins a bundle installs: what grading imports, for Python 3.10 to 3.12.
+GRADER_REQUIREMENTS = "requirements-grader.txt"
+
+#: PyTorch's index of CPU-only builds. PyPI's torch for Linux is the CUDA build,
+#: gigabytes of libraries that a grading image never uses.
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+#: The pip each bundle installs first, so every image resolves the pins with the release
+#: tests/test_bundles.py resolves them with.
+PIP = "pip==26.3"
+
+# {pip}, {torch}, {torch_index} and {requirements} are filled in by _render.
 _SETUP_SH = """#!/usr/bin/env bash
-# Gradescope runs this once when the autograder image is built.
+# Gradescope runs this once when the autograder image is built: Ubuntu 22.04
+# (Python 3.10) or 24.04 (Python 3.12); the pins hold for either.
 set -euo pipefail
 apt-get update
-apt-get install -y --no-install-recommends python3 python3-venv python3-pip
-python3 -m venv /autograder/venv
-/autograder/venv/bin/python -m pip install --quiet --upgrade pip
-/autograder/venv/bin/python -m pip install --quiet -r /autograder/source/requirements.txt
+apt-get install -y --no-install-recommends python3 python3-venv libseccomp2
+/usr/bin/python3 -m venv /autograder/venv
+/autograder/venv/bin/python -m pip install --quiet {pip}
+# torch alone, its CPU-only build; what it needs is pinned in {requirements}
+/autograder/venv/bin/python -m pip install --quiet --no-deps --index-url {torch_index} {torch}
+/autograder/venv/bin/python -m pip install --quiet --only-binary :all: -r /autograder/source/{requirements}
+/autograder/venv/bin/python -m pip check
 """
 
 _RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -46,11 +62,17 @@ cd "$ROOT/source"
 exec "$PYTHON" -m autograder platform-run gradescope ASSIGNMENT
 """
 
-_DOCKERFILE = """# Coursera custom grader image for ASSIGNMENT.
+_DOCKERFILE = """# Coursera custom grader image for ASSIGNMENT (Python 3.11).
 FROM python:3.11-slim
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends libseccomp2 \\
+ && rm -rf /var/lib/apt/lists/*
 COPY project /grader
 RUN python -m venv /grader/venv \\
- && /grader/venv/bin/pip install --quiet -r /grader/requirements.txt \\
+ && /grader/venv/bin/python -m pip install --quiet {pip} \\
+ && /grader/venv/bin/python -m pip install --quiet --no-deps --index-url {torch_index} {torch} \\
+ && /grader/venv/bin/python -m pip install --quiet --only-binary :all: -r /grader/{requirements} \\
+ && /grader/venv/bin/python -m pip check \\
  && chmod -R go-rwx /grader
 ENV AUTOGRADER_PYTHON=/grader/venv/bin/python
 ENTRYPOINT ["/grader/grade.sh"]
@@ -64,6 +86,30 @@ PYTHON="${AUTOGRADER_PYTHON:-$HERE/venv/bin/python}"
 cd "$HERE"
 exec "$PYTHON" -m autograder platform-run coursera ASSIGNMENT
 """
+
+
+def torch_requirement(requirements: Path) -> str:
+    """The ``torch==X`` line of a requirements file: the bundles install that
+    release from the CPU index before the rest of the file."""
+    pins = [line.split("#")[0].strip() for line in requirements.read_text().splitlines()]
+    found = [pin for pin in pins if pin.startswith("torch==") and ";" not in pin]
+    if len(found) != 1:
+        raise ValueError(f"{requirements} must pin torch exactly once, as torch==X (found {found or 'none'})")
+    return found[0]
+
+
+def _render(template: str, name: str) -> str:
+    """A bundle script with the assignment, pip, torch and the requirements file filled in."""
+    fields = {
+        "{pip}": PIP,
+        "{torch}": torch_requirement(assignments.PROJECT_ROOT / GRADER_REQUIREMENTS),
+        "{torch_index}": TORCH_CPU_INDEX,
+        "{requirements}": GRADER_REQUIREMENTS,
+        "ASSIGNMENT": name,
+    }
+    for field, value in fields.items():
+        template = template.replace(field, value)
+    return template
 
 
 def _copy_project(name: str, target: Path) -> None:
@@ -89,8 +135,8 @@ def build_gradescope(name: str, output: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as scratch:
         root = Path(scratch)
         _copy_project(name, root)
-        _write_script(root / "setup.sh", _SETUP_SH)
-        _write_script(root / "run_autograder", _RUN_AUTOGRADER.replace("ASSIGNMENT", name))
+        _write_script(root / "setup.sh", _render(_SETUP_SH, name))
+        _write_script(root / "run_autograder", _render(_RUN_AUTOGRADER, name))
         output.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as bundle:
             for path in sorted(root.rglob("*")):
@@ -111,8 +157,8 @@ def build_coursera(name: str, output: Path) -> Path:
     project = output / "project"
     project.mkdir(parents=True)
     _copy_project(name, project)
-    _write_script(project / "grade.sh", _COURSERA_SH.replace("ASSIGNMENT", name))
-    (output / "Dockerfile").write_text(_DOCKERFILE.replace("ASSIGNMENT", name))
+    _write_script(project / "grade.sh", _render(_COURSERA_SH, name))
+    (output / "Dockerfile").write_text(_render(_DOCKERFILE, name))
     return output
 
 
