@@ -8,10 +8,13 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-grader.txt
+# The grader itself goes in as an editable install: nbgrader's kernels (the hidden
+# regions) and Dask's scheduler and workers import it from wherever they run.
+$(STAMP): requirements.txt requirements-grader.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 release: setup

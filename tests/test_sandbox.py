@@ -263,3 +263,46 @@ def test_a_notebook_that_never_seeds_draws_the_same_numbers_every_time_it_is_gra
         torch.rand(5)  # the grader's own process drawing does not matter either
     assert drawn[0] == drawn[1]
     assert len(set(drawn[0][0])) == 3
+
+
+def test_code_that_removes_the_import_guard_still_finds_nothing_of_the_graders(sandbox):
+    """The project's environment has the grader as an editable install, whose finder
+    maps its packages to the checkout: the node drops that finder too."""
+    import importlib.util
+
+    assert importlib.util.find_spec("solutions") is not None  # the grader's own process finds it
+    node = sandbox.start()
+    code = ("import sys, importlib\n"
+            "sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != 'ForbiddenImports']\n"
+            "found = []\n"
+            "for name in ('solutions', 'autograder', 'autograder.checks'):\n"
+            "    try:\n"
+            "        importlib.import_module(name)\n"
+            "        found.append(name)\n"
+            "    except ImportError:\n"
+            "        pass\n"
+            "def knows(finder):\n"
+            "    try:\n"
+            "        return finder.find_spec('solutions', None) is not None\n"
+            "    except Exception:\n"
+            "        return False\n"
+            "finders = [type(f).__name__ for f in sys.meta_path if knows(f)]\n")
+    assert node.exec(code, "unguard").ok
+    seen = node.snapshot("after", ["found", "finders"]).value
+    assert seen["found"] == [] and seen["finders"] == []
+    sandbox.cleanup()
+
+
+def test_a_node_drops_every_finder_that_maps_the_graders_packages(tmp_path):
+    """The editable install's finder (made by `make setup`) is dropped; the standard ones stay."""
+    code = ("import sys\n"
+            "name = lambda f: getattr(f, '__name__', type(f).__name__)\n"
+            "before = [name(f) for f in sys.meta_path]\n"
+            "from autograder.sandbox import node\n"
+            "node._drop_grader_finders()\n"
+            "print(before, [name(f) for f in sys.meta_path])\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    before, after = (eval(part + "]") for part in done.stdout.strip()[:-1].split("] ", 1))
+    assert any("Editable" in name for name in before), before
+    assert not any("Editable" in name for name in after) and "PathFinder" in after

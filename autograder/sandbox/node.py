@@ -355,6 +355,26 @@ def _wall_off(uid: int, workdir: str, limits: Limits, covers: list[str], in_own_
     return workdir, features
 
 
+def _drop_grader_finders() -> None:
+    """Remove every import finder that knows where the grader's packages are
+    (an editable install's finder maps ``autograder`` and ``solutions`` to the
+    checkout, whatever ``sys.path`` says): with them gone, code that gets past
+    ``ForbiddenImports`` still finds nothing of the grader's to import."""
+    import importlib.machinery
+
+    standard = (importlib.machinery.BuiltinImporter, importlib.machinery.FrozenImporter,
+                importlib.machinery.PathFinder)
+    for finder in list(sys.meta_path):
+        if finder in standard or isinstance(finder, standard):
+            continue
+        try:
+            knows = any(finder.find_spec(name, None) is not None for name in guard.FORBIDDEN_MODULES)
+        except Exception:  # noqa: BLE001 - a finder that cannot answer is not trusted either
+            knows = True
+        if knows:
+            sys.meta_path.remove(finder)
+
+
 #: The seed of torch's and Python's random generators when a student's notebook starts.
 #: No assignment asks for it (they ask for 0, 1, 3 or 5), so a forgotten
 #: ``torch.manual_seed(1)`` is never hidden by it.
@@ -397,6 +417,7 @@ def become_node(sock: socket.socket, uid: int, workdir: str, limits: Limits, cov
             del sys.modules[name]
     grader = isolation.grader_folders()
     sys.path[:] = [p for p in sys.path if p and not isolation.is_grader_path(Path(os.path.realpath(p)), grader)]
+    _drop_grader_finders()
     sys.meta_path.insert(0, guard.ForbiddenImports())
     sys.argv = ["notebook"]
     os.environ.clear()
