@@ -65,7 +65,8 @@ def grader_python(tmp_path_factory) -> Path:
 def _env(python: Path) -> dict:
     """The environment a command in that virtual environment runs with (its scripts first on PATH)."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
+    # its own scripts first, then those of the dependencies it borrows (nbgrader runs `alembic` by name)
+    env["PATH"] = os.pathsep.join([str(python.parent), str(Path(sys.executable).parent), env.get("PATH", "")])
     env["MPLBACKEND"] = "Agg"
     return env
 
@@ -76,7 +77,14 @@ def test_the_installed_grader_is_the_wheel_not_this_checkout(grader_python, tmp_
     assert all("site-packages" in f and str(support.ROOT) not in f for f in found), found
 
 
+#: Assignments whose sample includes a mistake and a correct variant (every assignment
+#: gets its solution and untouched release; the in-checkout parity suites do the rest).
+SAMPLED = ("training_slope", "best_practices")
+
+
 def _sample(name: str) -> list[support.Case]:
+    if name not in SAMPLED:
+        return []
     catalogue = importlib.import_module(f"tests.catalogue.{name}")
     return [catalogue.MISTAKES[0], catalogue.VARIANTS[0]]
 
@@ -109,7 +117,8 @@ def test_a_separate_course_gets_nbgraders_scores_from_the_installed_grader(grade
             assert theirs[student] == support.cell_scores(support.results(ours, student)), (name, student)
         top = sum(support.cell_max(name).values())
         assert sum(theirs["solutions"].values()) == top and sum(theirs["untouched"].values()) == 0
-        assert any(0 < sum(theirs[s].values()) < top for s in students[name][2:]), name
+        if name in SAMPLED:
+            assert any(0 < sum(theirs[s].values()) < top for s in students[name][2:]), name
 
 
 def test_without_the_grader_a_hidden_region_fails_closed(tmp_path):
@@ -166,3 +175,12 @@ def test_a_students_kernel_cannot_import_or_find_the_solutions_or_checks(student
         nb = json.loads((release / name / f"{name}.ipynb").read_text())
         imports = next("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
         _run([student_python, "-c", imports], tmp_path, env)
+
+
+def test_the_wheel_lists_every_package_of_the_grader():
+    import tomllib
+
+    listed = set(tomllib.loads((support.ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(support.ROOT).parts)
+             for top in ("autograder", "solutions") for p in (support.ROOT / top).rglob("__init__.py")}
+    assert found <= listed, f"add these to pyproject.toml's packages: {sorted(found - listed)}"
