@@ -12,6 +12,7 @@ Run from a development checkout, the checkout is a course directory too.
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib
 from dataclasses import dataclass, field
@@ -25,8 +26,20 @@ CHECKOUT = PACKAGE.parent if (PACKAGE.parent / course.CONFIG).is_file() and (PAC
     else None
 #: Kept for the development tools and tests that work on the checkout itself.
 PROJECT_ROOT = CHECKOUT or PACKAGE.parent
-#: Every assignment of SPEC §1, in teaching order.
-NAMES = ("prediction", "gradient_descent", "training_slope", "training_slope_bias", "best_practices")
+def _teaching_order() -> tuple[str, ...]:
+    """Every assignment, in teaching order: each checks entry file that declares
+    ``TEACHING_ORDER = n`` (read from its text, without importing it). So a new
+    assignment is added by its own files alone (``python -m autograder new``)."""
+    found = []
+    for path in sorted((PACKAGE / "checks").glob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "TEACHING_ORDER" for t in node.targets):
+                found.append((ast.literal_eval(node.value), path.stem))
+    return tuple(name for _, name in sorted(found))
+
+
+#: Every assignment (SPEC §1's five, and any an instructor added), in teaching order.
+NAMES = _teaching_order()
 
 
 class UnknownAssignment(LookupError):
@@ -58,7 +71,10 @@ class Assignment:
         """The source notebook the package ships, which ``init-course`` copies into a new course."""
         if CHECKOUT is not None:
             return CHECKOUT / "source" / self.name / f"{self.name}.ipynb"
-        return PACKAGE / "course_notebooks" / self.name / f"{self.name}.ipynb"
+        shipped = PACKAGE / "course_notebooks" / self.name / f"{self.name}.ipynb"
+        if shipped.exists():
+            return shipped
+        return PACKAGE.parent / "source" / self.name / f"{self.name}.ipynb"  # a platform bundle's copy
 
     @property
     def checks_file(self) -> Path:
@@ -137,3 +153,13 @@ def get(name: str, root: Path | None = None) -> Assignment:
 def available(root: Path | None = None) -> list[Assignment]:
     root = Path(root).resolve() if root is not None else default_course_root()
     return [Assignment(n, root) for n in NAMES if Assignment(n, root).available]
+
+
+def points_problem(checks: dict[str, float], cells: dict[str, float]) -> str | None:
+    """What is wrong when the checks' points (by test cell) are not the notebook's."""
+    wrong = [f"{g}: its checks give {checks.get(g, 0):g}, the notebook {cells.get(g, 0):g}"
+             for g in dict.fromkeys([*cells, *checks]) if checks.get(g, 0) != cells.get(g, 0)]
+    if not wrong:
+        return None
+    return ("the hidden checks do not add up to the notebook's points (" + "; ".join(wrong) + "): "
+            "regenerate the source notebook from its script (make notebooks), whose points come from the checks")

@@ -9,23 +9,36 @@ from pathlib import Path
 from autograder import assignments, course
 
 
+#: The help of every ``--course`` option.
+COURSE_HELP = ("the nbgrader course directory (default: the one holding the working directory, "
+               "found by its nbgrader_config.py)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder",
                                      description="Release and grade the Module 2 (Linear Regression) notebooks.")
     sub = parser.add_subparsers(dest="command", required=True)
+    _course_commands(sub)
+    _grade_command(sub.add_parser("grade", help="grade a directory of submissions"))
+    _other_commands(sub)
+    return parser
 
-    course_help = ("the nbgrader course directory (default: the one holding the working directory, "
-                   "found by its nbgrader_config.py)")
+
+def _course_commands(sub) -> None:
     rel = sub.add_parser("release", help="regenerate release/ from source/ with nbgrader")
     rel.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
                      help=f"which to release (default: all of {', '.join(assignments.NAMES)})")
-    rel.add_argument("--course", type=Path, metavar="DIR", help=course_help)
+    rel.add_argument("--course", type=Path, metavar="DIR", help=COURSE_HELP)
 
     ini = sub.add_parser("init-course", help="start an nbgrader course directory with this module's notebooks")
     ini.add_argument("directory", metavar="DIR", type=Path)
     ini.add_argument("--course-id", metavar="ID", help="nbgrader's course_id (default: the folder's name)")
 
-    grd = sub.add_parser("grade", help="grade a directory of submissions")
+    new = sub.add_parser("new", help="scaffold a new assignment in this checkout (see docs/authoring.md)")
+    new.add_argument("name", metavar="NAME")
+
+
+def _grade_command(grd) -> None:
     grd.add_argument("assignment", metavar="ASSIGNMENT")
     grd.add_argument("submitted", metavar="SUBMITTED_DIR", type=Path,
                      help="holds <student_id>/<ASSIGNMENT>/<ASSIGNMENT>.ipynb")
@@ -40,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="regrade every submission, even those with an up-to-date results.json")
     grd.add_argument("--gradebook", type=Path, metavar="GRADEBOOK.db",
                      help="also write the scores into this nbgrader gradebook (SQLite)")
-    grd.add_argument("--course", type=Path, metavar="DIR", help=course_help)
+    grd.add_argument("--course", type=Path, metavar="DIR", help=COURSE_HELP)
     where = grd.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="SCHEDULER",
                        help="grade on the Dask cluster whose scheduler is at SCHEDULER (tcp://HOST:8786) "
@@ -48,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--scheduler-file", type=Path, metavar="FILE",
                        help="the same, with the scheduler's address read from its --scheduler-file")
 
+
+def _other_commands(sub) -> None:
     wrk = sub.add_parser("worker", help="start a Dask worker process with this grader for the scheduler "
                                         "at SCHEDULER (further options go to `dask worker`)")
     wrk.add_argument("scheduler", metavar="SCHEDULER")
@@ -72,7 +87,6 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("platform-run", help="(inside a Gradescope or Coursera container) grade the upload")
     run.add_argument("platform", choices=["gradescope", "coursera"])
     run.add_argument("assignment", metavar="ASSIGNMENT")
-    return parser
 
 
 def _cmd_platform(args) -> int:
@@ -122,6 +136,25 @@ def _cmd_init_course(args) -> int:
     root = written[0].parent
     print(f"started the course {root} ({len(written) - 1} source notebooks and {course.CONFIG}).\n"
           f"Next: cd {root} && python -m autograder release   (or: nbgrader generate_assignment NAME)")
+    return 0
+
+
+def _cmd_new(args) -> int:
+    from autograder import scaffold
+
+    if assignments.CHECKOUT is None:
+        print("autograder new: this is an installed grader; scaffold new assignments in a checkout of its "
+              "source (git clone), then build and install it", file=sys.stderr)
+        return 2
+    try:
+        written = scaffold.new(args.name, assignments.CHECKOUT, assignments.NAMES)
+    except scaffold.ScaffoldError as exc:
+        print(f"autograder new: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path.relative_to(assignments.CHECKOUT)}")
+    print(f"Next: make notebooks (writes source/{args.name}/ and release/{args.name}/), then "
+          f"python -m pytest tests/test_{args.name}.py; docs/authoring.md explains each file.")
     return 0
 
 
@@ -284,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_release(args)
     if args.command == "init-course":
         return _cmd_init_course(args)
+    if args.command == "new":
+        return _cmd_new(args)
     if args.command == "check":
         return _cmd_check(args)
     if args.command == "report":

@@ -245,6 +245,9 @@ def grade(name: str, submitted_dir: Path, out_dir: Path, *, jobs: int = 1, limit
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(out_dir)
     cells = cells_of(read_source(assignment.source_notebook))
+    problem = assignments.points_problem(assignment.check_points(), cells)
+    if problem:
+        raise GraderError(f"{name}: {problem}")
     summary = RunSummary()
     start = time.monotonic()
     if not force:

@@ -24,6 +24,7 @@ import pytest
 import torch
 
 from autograder import answers, codec, errors, outcomes, taint
+from autograder.assignments import points_problem
 from autograder.checking import CheckFailed, StudentCrashed, StudentProblem, StudentRaised, StudentTimedOut
 from autograder.execute import Execution
 from autograder.results import CheckResult
@@ -206,9 +207,12 @@ def _message(excinfo) -> str:
 class GradingPlugin:
     """A pytest plugin grading ``jobs`` with the checks of one assignment."""
 
-    def __init__(self, jobs: list[Job], on_done: Callable[[Job, list[CheckResult], Notebook | None], None]):
+    def __init__(self, jobs: list[Job], on_done: Callable[[Job, list[CheckResult], Notebook | None], None],
+                 points: dict[str, float] | None = None):
         self.jobs = jobs
         self.on_done = on_done
+        self.points = points
+        """Each test cell's points in the notebook: the collected checks must add up to them."""
         self._expected: dict[int, int] = {}
         self._results: dict[int, list[CheckResult]] = {}
         self._notebooks: dict[int, Notebook | None] = {}
@@ -222,6 +226,16 @@ class GradingPlugin:
                                  ids=[f"s{i}" for i in range(len(self.jobs))])
 
     def pytest_collection_modifyitems(self, items):
+        if self.points is not None:
+            collected: dict[str, float] = {}
+            for function in dict.fromkeys(getattr(item, "function", None) for item in items):
+                marker = next((m for m in getattr(function, "pytestmark", []) if m.name == "cell"), None)
+                if marker is not None:  # each check once, whatever the number of submissions
+                    grade_id = marker.kwargs["grade_id"]
+                    collected[grade_id] = collected.get(grade_id, 0) + marker.kwargs.get("points", 1)
+            problem = points_problem(collected, self.points)
+            if problem:
+                raise pytest.UsageError(problem)
         for item in items:
             index = self._index(item)
             if index is not None:
@@ -322,10 +336,11 @@ class ChecksRun:
     error: str = ""
 
 
-def run_checks(checks_file: Path, jobs: list[Job], on_done) -> ChecksRun:
+def run_checks(checks_file: Path, jobs: list[Job], on_done, points: dict[str, float] | None = None) -> ChecksRun:
     """Run the checks in ``checks_file`` over ``jobs``. Every job that pytest
-    finishes is handed to ``on_done`` exactly once; the others are listed."""
-    plugin = GradingPlugin(jobs, on_done)
+    finishes is handed to ``on_done`` exactly once; the others are listed.
+    With ``points`` (each test cell's), collection fails unless the checks add up to them."""
+    plugin = GradingPlugin(jobs, on_done, points)
     args = [
         str(checks_file), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
         # pytest plugins the checks do not use, each costing time per check or per session:

@@ -78,9 +78,9 @@ def plan(assignment: str | assignments.Assignment) -> Plan:
     source = read_source(assignment.source_notebook)
     reference = assignment.solutions()
     checks = assignment.checks()
-    catalogue = {name: {c.grade_id for c in read_source(assignments.Assignment(name, assignment.root)
-                                                       .packaged_notebook)}
-                 for name in assignments.NAMES if name != assignment.name}
+    shipped = {name: assignments.Assignment(name, assignment.root).packaged_notebook for name in assignments.NAMES}
+    catalogue = {name: {c.grade_id for c in read_source(path)} for name, path in shipped.items()
+                 if name != assignment.name and path.exists()}  # a platform bundle ships its own alone
     catalogue[assignment.name] = {c.grade_id for c in source}
     return Plan(assignment, source, cells_of(source), reference, getattr(checks, "SNAPSHOT_AFTER", {}),
                 taint.vocabulary(checks, reference, *assignment.probe_modules()), catalogue)
@@ -230,10 +230,10 @@ def check(worker: Worker, plan: Plan, batch: list[Loaded], on_result: Callable[[
     by_id = {item.submission.student_id: item for item in batch}
     jobs = [Job(item.submission.student_id, partial(run, worker, plan, item)) for item in batch]
     done = partial(_checked, worker, plan, by_id, on_result)
-    finished = run_checks(plan.assignment.checks_file, jobs, done)
+    finished = run_checks(plan.assignment.checks_file, jobs, done, plan.cells)
     for job in [job for job in jobs if job.student_id in finished.unfinished]:
         worker.reset_sandbox()
-        retry = run_checks(plan.assignment.checks_file, [job], done)
+        retry = run_checks(plan.assignment.checks_file, [job], done, plan.cells)
         if retry.unfinished:
             report_failure(RuntimeError(retry.error), 1)
             on_result(internal_failure(plan.name, plan.cells, job.student_id, RuntimeError(retry.error)))

@@ -22,6 +22,7 @@ def _course(tmp_path):
     root = tmp_path / "course"
     (root / "autograded" / "kim" / A).mkdir(parents=True)
     shutil.copy(support.ROOT / "nbgrader_config.py", root)
+    shutil.copytree(support.ROOT / "source" / A, root / "source" / A)  # the course's own source notebook
     notebook = root / "submitted" / "kim" / A / f"{A}.ipynb"
     notebook.parent.mkdir(parents=True)
     shutil.copy(support.ROOT / "examples" / A / "chloe_sum_not_mean" / A / f"{A}.ipynb", notebook)

@@ -101,15 +101,3 @@ def test_source_notebook_is_what_its_build_script_writes(name, tmp_path):
         f"source/{name} differs from tools/notebooks/{name}.py: run `make notebooks` and commit")
 
 
-@pytest.mark.parametrize("name", assignments.NAMES)
-def test_each_test_cells_checks_add_up_to_its_points(name):
-    """A test cell's points are declared in the notebook script and on its checks (@cell(points=)):
-    they must agree, or a student's score and the notebook's maximum would part."""
-    module = assignments.get(name).checks()
-    declared: dict[str, float] = {}
-    for fn in vars(module).values():
-        for mark in getattr(fn, "pytestmark", []):
-            if mark.name == "cell":
-                grade_id = mark.kwargs["grade_id"]
-                declared[grade_id] = declared.get(grade_id, 0.0) + float(mark.kwargs.get("points", 1))
-    assert declared == support.cell_max(name)

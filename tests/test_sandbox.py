@@ -298,8 +298,8 @@ def test_a_node_drops_every_finder_that_maps_the_graders_packages(tmp_path):
     code = ("import sys\n"
             "name = lambda f: getattr(f, '__name__', type(f).__name__)\n"
             "before = [name(f) for f in sys.meta_path]\n"
-            "from autograder.sandbox import node\n"
-            "node._drop_grader_finders()\n"
+            "from autograder.sandbox import guard\n"
+            "guard.drop_grader_finders()\n"
             "print(before, [name(f) for f in sys.meta_path])\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -42,3 +42,6 @@ from autograder.checks.best_practices_cells.loss_trend import (  # noqa: F401 - 
     test_loss_trend_calls_a_small_relative_fall_a_plateau,
     test_loss_trend_needs_window_plus_one_losses,
 )
+
+#: Where this assignment comes in the module (SPEC §1's order): `assignments.NAMES` is read from it.
+TEACHING_ORDER = 5

@@ -49,3 +49,6 @@ from autograder.checks.gradient_descent_cells.lr_sweep import (  # noqa: F401 - 
     test_lr_sweep_gives_inf_for_a_diverging_rate,
     test_lr_sweep_picks_the_rate_with_the_lowest_final_loss,
 )
+
+#: Where this assignment comes in the module (SPEC §1's order): `assignments.NAMES` is read from it.
+TEACHING_ORDER = 2

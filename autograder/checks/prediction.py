@@ -14,6 +14,9 @@ from autograder.probes import prediction as probes
 from solutions import bind
 from solutions import prediction as ref
 
+#: Where this assignment comes in the module (SPEC §1's order): `assignments.NAMES` is read from it.
+TEACHING_ORDER = 1
+
 #: The layer the `linear_model` cell made, as it was right after that cell.
 SNAPSHOT_AFTER = {"params": ["w", "b"], "linear_model": ["model"]}
 

@@ -18,6 +18,9 @@ from autograder.probes import training_slope as probes
 from solutions import bind
 from solutions import training_slope as ref
 
+#: Where this assignment comes in the module (SPEC §1's order): `assignments.NAMES` is read from it.
+TEACHING_ORDER = 3
+
 #: Globals copied aside right after these provided cells ran (checks read them with
 #: nb.snapshot(grade_id); probes as SNAPSHOTS[grade_id]).
 SNAPSHOT_AFTER = {"run_training": ["w", "X", "Y", "LOSS"]}

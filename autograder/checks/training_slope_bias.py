@@ -41,6 +41,9 @@ from autograder.checks.training_slope_bias_cells.converged import (  # noqa: F40
     test_converged_slope_and_bias_match_reference_training,
 )
 
+#: Where this assignment comes in the module (SPEC §1's order): `assignments.NAMES` is read from it.
+TEACHING_ORDER = 4
+
 #: Globals copied aside right after these provided cells ran (checks read them with
 #: nb.snapshot(grade_id); probes as SNAPSHOTS[grade_id]).
 SNAPSHOT_AFTER = {"run_training": ["w", "b", "X", "Y"]}

@@ -17,6 +17,7 @@ import io
 import linecache
 import math
 import os
+import random
 import socket
 import sys
 import traceback
@@ -187,3 +188,39 @@ class ForbiddenImports:
         if fullname.split(".")[0] in FORBIDDEN_MODULES:
             raise ImportError(f"No module named {fullname!r} (not available while grading)")
         return None
+
+
+#: The seed of torch's and Python's random generators when a student's notebook starts.
+#: No assignment asks for it (they ask for 0, 1, 3 or 5), so a forgotten
+#: ``torch.manual_seed(1)`` is never hidden by it.
+GRADING_SEED = 912_374
+
+
+def fresh_random_state() -> None:
+    """Seed the random generators the student's code draws from when it does not
+    seed them itself. A fresh kernel draws a new seed each time, and the fork
+    server's state depends on what it did before; with a fixed one a notebook
+    that never seeds gets the same numbers, so the same grade and the same
+    message, every time and on every machine it is graded."""
+    torch.manual_seed(GRADING_SEED)
+    random.seed(GRADING_SEED)
+
+
+def drop_grader_finders() -> None:
+    """Remove every import finder that knows where the grader's packages are
+    (an editable install's finder maps ``autograder`` and ``solutions`` to the
+    checkout, whatever ``sys.path`` says): with them gone, code that gets past
+    ``ForbiddenImports`` still finds nothing of the grader's to import."""
+    import importlib.machinery
+
+    standard = (importlib.machinery.BuiltinImporter, importlib.machinery.FrozenImporter,
+                importlib.machinery.PathFinder)
+    for finder in list(sys.meta_path):
+        if finder in standard or isinstance(finder, standard):
+            continue
+        try:
+            knows = any(finder.find_spec(name, None) is not None for name in FORBIDDEN_MODULES)
+        except Exception:  # noqa: BLE001 - a finder that cannot answer is not trusted either
+            knows = True
+        if knows:
+            sys.meta_path.remove(finder)

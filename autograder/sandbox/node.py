@@ -19,7 +19,6 @@ import copy
 import ctypes
 import linecache
 import os
-import random
 import resource
 import signal
 import socket
@@ -355,42 +354,6 @@ def _wall_off(uid: int, workdir: str, limits: Limits, covers: list[str], in_own_
     return workdir, features
 
 
-def _drop_grader_finders() -> None:
-    """Remove every import finder that knows where the grader's packages are
-    (an editable install's finder maps ``autograder`` and ``solutions`` to the
-    checkout, whatever ``sys.path`` says): with them gone, code that gets past
-    ``ForbiddenImports`` still finds nothing of the grader's to import."""
-    import importlib.machinery
-
-    standard = (importlib.machinery.BuiltinImporter, importlib.machinery.FrozenImporter,
-                importlib.machinery.PathFinder)
-    for finder in list(sys.meta_path):
-        if finder in standard or isinstance(finder, standard):
-            continue
-        try:
-            knows = any(finder.find_spec(name, None) is not None for name in guard.FORBIDDEN_MODULES)
-        except Exception:  # noqa: BLE001 - a finder that cannot answer is not trusted either
-            knows = True
-        if knows:
-            sys.meta_path.remove(finder)
-
-
-#: The seed of torch's and Python's random generators when a student's notebook starts.
-#: No assignment asks for it (they ask for 0, 1, 3 or 5), so a forgotten
-#: ``torch.manual_seed(1)`` is never hidden by it.
-GRADING_SEED = 912_374
-
-
-def _fresh_random_state() -> None:
-    """Seed the random generators the student's code draws from when it does not
-    seed them itself. A fresh kernel draws a new seed each time, and the fork
-    server's state depends on what it did before; with a fixed one a notebook
-    that never seeds gets the same numbers, so the same grade and the same
-    message, every time and on every machine it is graded."""
-    torch.manual_seed(GRADING_SEED)
-    random.seed(GRADING_SEED)
-
-
 def become_node(sock: socket.socket, uid: int, workdir: str, limits: Limits, covers: list[str],
                 in_own_pid_namespace: bool) -> None:
     """Turn a freshly forked child of the fork server into a sandboxed node, then serve."""
@@ -417,13 +380,13 @@ def become_node(sock: socket.socket, uid: int, workdir: str, limits: Limits, cov
             del sys.modules[name]
     grader = isolation.grader_folders()
     sys.path[:] = [p for p in sys.path if p and not isolation.is_grader_path(Path(os.path.realpath(p)), grader)]
-    _drop_grader_finders()
+    guard.drop_grader_finders()
     sys.meta_path.insert(0, guard.ForbiddenImports())
     sys.argv = ["notebook"]
     os.environ.clear()
     os.environ.update(ENVIRONMENT)
     isolated = "namespace" if ROOT_FEATURES <= set(features) else "uid" if "uid" in features else "none"
-    _fresh_random_state()
+    guard.fresh_random_state()
     try:
         wire.send(sock, wire.Hello(isolated, tuple(features)).to_frame())
     except OSError:

@@ -136,4 +136,5 @@ class NB:
         for i, c in enumerate(nb.cells):
             c.id = f"{self.name[:12]}-{i:03d}".replace("_", "-")
         nbformat.validate(nb)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)
