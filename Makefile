@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser demo test release notebooks bench mutants parity bundles clean
+.PHONY: setup browser demo test release notebooks bench bench-cluster mutants parity bundles clean
 
 setup: $(STAMP)
 
@@ -49,6 +49,11 @@ test: setup browser
 bench: setup
 	$(PY) -m bench.run --n 200 --nbgrader-n 10 --jobs 2
 	$(PY) -m bench.floor --n 40
+	$(PY) -m bench.cluster --n 200
+
+# The same mix through a local Dask scheduler with 1 and 2 workers (and the scheduler's own rate).
+bench-cluster: setup
+	$(PY) -m bench.cluster --n 200
 
 # The mutation suite: mistakes generated from every reference answer cell, judged
 # by the oracle on SPEC's domain, graded through the command line (prints the scores).
