@@ -26,6 +26,17 @@ CHECKOUT = PACKAGE.parent if (PACKAGE.parent / course.CONFIG).is_file() and (PAC
     else None
 #: Kept for the development tools and tests that work on the checkout itself.
 PROJECT_ROOT = CHECKOUT or PACKAGE.parent
+def _cell_mark(function: ast.FunctionDef) -> tuple[str, float] | None:
+    """``(grade_id, points)`` of a check's ``@cell("test_x", points=...)`` decorator, if it has one."""
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", getattr(decorator.func, "attr", "")) \
+                == "cell" and decorator.args:
+            points = next((ast.literal_eval(k.value) for k in decorator.keywords if k.arg == "points"),
+                          ast.literal_eval(decorator.args[1]) if len(decorator.args) > 1 else 1)
+            return ast.literal_eval(decorator.args[0]), points
+    return None
+
+
 def _teaching_order() -> tuple[str, ...]:
     """Every assignment, in teaching order: each checks entry file that declares
     ``TEACHING_ORDER = n`` (read from its text, without importing it). So a new
@@ -91,13 +102,28 @@ class Assignment:
     def check_points(self) -> dict[str, float]:
         """Points of each test cell: the sum of its checks' ``@cell(points=)``, in
         the order the checks are defined. This is where a cell's points are declared;
-        the notebook script writes them into the notebook's metadata."""
+        the notebook script writes them into the notebook's metadata. Read from the
+        checks' text (nothing is imported: no torch in the process that asks), the
+        entry file's own checks and those it imports from its parts; the harness
+        checks the sums again on what pytest actually collected."""
+        entry = ast.parse(self.checks_file.read_text())
+        imported = {alias.asname or alias.name for node in entry.body if isinstance(node, ast.ImportFrom)
+                    and (node.module or "").startswith(f"autograder.checks.{self.name}_cells") for alias in node.names}
+        parts = sorted((self.checks_file.parent / f"{self.name}_cells").glob("*.py"))
+        found: dict[str, tuple[str, float]] = {}
+        for tree, wanted in [(entry, None), *((ast.parse(p.read_text()), imported) for p in parts)]:
+            for node in tree.body:
+                if isinstance(node, ast.FunctionDef) and node.name.startswith("test_") and \
+                        (wanted is None or node.name in wanted):
+                    marked = _cell_mark(node)
+                    if marked is not None:
+                        found[node.name] = marked
+        order = [n.name for n in entry.body if isinstance(n, ast.FunctionDef)] + \
+            [alias.asname or alias.name for n in entry.body if isinstance(n, ast.ImportFrom) for alias in n.names]
         points: dict[str, float] = {}
-        for fn in vars(self.checks()).values():
-            for mark in getattr(fn, "pytestmark", []):
-                if mark.name == "cell":
-                    grade_id = mark.kwargs["grade_id"]
-                    points[grade_id] = points.get(grade_id, 0) + mark.kwargs.get("points", 1)
+        for name in sorted(found, key=lambda n: order.index(n) if n in order else len(order)):
+            grade_id, worth = found[name]
+            points[grade_id] = points.get(grade_id, 0) + worth
         return points
 
     def check_modules(self) -> list:

@@ -53,3 +53,15 @@ def test_grade_refuses_a_notebook_whose_points_are_not_its_checks(tmp_path):
     assert done.returncode == 2
     assert "test_forward: its checks give 2, the notebook 5" in done.stderr
     assert not (tmp_path / "out" / "ada").exists()
+
+
+@pytest.mark.parametrize("name", assignments.NAMES)
+def test_the_points_read_from_the_checks_text_are_the_imported_checks_marks(name):
+    """check_points reads the checks without importing them; pytest's marks say the same."""
+    marked: dict[str, float] = {}
+    for fn in vars(assignments.get(name).checks()).values():
+        for mark in getattr(fn, "pytestmark", []):
+            if mark.name == "cell":
+                grade_id = mark.kwargs["grade_id"]
+                marked[grade_id] = marked.get(grade_id, 0) + mark.kwargs.get("points", 1)
+    assert assignments.get(name).check_points() == marked
