@@ -19,10 +19,10 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from autograder import assignments, report
+from autograder.release import scratch_course
 from autograder.results import GradeRow, SubmissionResult
 
 
@@ -57,14 +57,10 @@ def ensure_assignment(name: str, db: Path, root: Path | None = None) -> None:
         except MissingEntry:
             pass
     assignment = assignments.get(name, root)
-    with tempfile.TemporaryDirectory(prefix="autograder-gradebook-") as scratch:
-        course = Path(scratch)
-        shutil.copytree(assignment.source_notebook.parent, course / "source" / name)
-        shutil.copy(assignment.root / "nbgrader_config.py", course)
+    with scratch_course(name, assignment.course) as (course, where):
         done = subprocess.run(
             [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force", f"--db={_db_url(db)}",
-             f"--CourseDirectory.root={course}", "--log-level=WARN",
-             "--CourseDirectory.source_directory=source", "--CourseDirectory.release_directory=release"],
+             "--log-level=WARN", *where],
             cwd=course, capture_output=True, text=True, env=env,
         )
         if done.returncode != 0:

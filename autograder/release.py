@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,20 @@ class ReleaseError(RuntimeError):
     """nbgrader could not generate an assignment."""
 
 
+@contextlib.contextmanager
+def scratch_course(name: str, course: Course):
+    """A scratch nbgrader course holding ``name``'s source notebook and the
+    course's config, and the options that point nbgrader at it with nbgrader's
+    default layout (whatever the course's own is), so that nbgrader's commands
+    touch none of the course's files."""
+    with tempfile.TemporaryDirectory(prefix="autograder-nbgrader-") as scratch:
+        root = Path(scratch)
+        shutil.copytree(course.source / name, root / "source" / name)
+        shutil.copy(course.root / "nbgrader_config.py", root / "nbgrader_config.py")
+        yield root, [f"--CourseDirectory.root={root}", "--CourseDirectory.source_directory=source",
+                     "--CourseDirectory.release_directory=release"]
+
+
 def generate(name: str, course: Course, release_dir: Path) -> Path:
     """Run ``nbgrader generate_assignment`` for ``name`` on the source notebook
     of ``course`` and put the student version under ``release_dir``.
@@ -24,14 +39,9 @@ def generate(name: str, course: Course, release_dir: Path) -> Path:
     source = course.source / name
     if not source.is_dir():
         raise ReleaseError(f"no source notebook for {name!r} in {course.source}")
-    with tempfile.TemporaryDirectory(prefix="autograder-release-") as scratch:
-        root = Path(scratch)
-        shutil.copytree(source, root / "source" / name)
-        shutil.copy(course.root / "nbgrader_config.py", root / "nbgrader_config.py")
-        command = [sys.executable, "-m", "nbgrader", "generate_assignment", name,
-                   "--no-db", "--force", f"--CourseDirectory.root={root}", "--log-level=WARN",
-                   # the scratch course has nbgrader's default layout, whatever the course's own is
-                   "--CourseDirectory.source_directory=source", "--CourseDirectory.release_directory=release"]
+    with scratch_course(name, course) as (root, where):
+        command = [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--no-db", "--force",
+                   "--log-level=WARN", *where]
         done = subprocess.run(command, cwd=root, capture_output=True, text=True)
         generated = root / "release" / name
         if done.returncode != 0 or not generated.is_dir():
