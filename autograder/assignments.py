@@ -26,6 +26,8 @@ CHECKOUT = PACKAGE.parent if (PACKAGE.parent / course.CONFIG).is_file() and (PAC
     else None
 #: Kept for the development tools and tests that work on the checkout itself.
 PROJECT_ROOT = CHECKOUT or PACKAGE.parent
+
+
 def _cell_mark(function: ast.FunctionDef) -> tuple[str, float] | None:
     """``(grade_id, points)`` of a check's ``@cell("test_x", points=...)`` decorator, if it has one."""
     for decorator in function.decorator_list:

@@ -56,8 +56,8 @@ class ClusterError(RuntimeError):
 
 class GraderPlugin:
     """What a Dask worker process keeps between tasks: its grader (sandbox and
-    reference runs) per set of limits, and the course folders it made for the
-    source notebooks clients sent. A ``distributed.WorkerPlugin``."""
+    reference runs, for the limits of the last client), the plans, and the course
+    folders it made for the source notebooks clients sent. A ``distributed.WorkerPlugin``."""
 
     name = PLUGIN
 
@@ -247,10 +247,11 @@ def student_of_key(key: str) -> str | None:
     return key[len("autograder-"):-34]
 
 
-def grade_on_cluster(client, name: str, source: bytes, submissions: list, limits: Limits,
+def grade_on_cluster(client, name: str, source: bytes, cells: dict[str, float], submissions: list, limits: Limits,
                      write: Callable) -> None:
     """Grade ``submissions`` on the cluster; ``write`` each ``SubmissionResult``
-    once, as it arrives. Runs in the client, the only writer."""
+    once, as it arrives. Runs in the client, the only writer. ``cells`` are the
+    test cells' points (for the result of a submission the cluster could not grade)."""
     from distributed import as_completed
     from distributed.client import FutureCancelledError
     from distributed.scheduler import KilledWorker
@@ -266,7 +267,6 @@ def grade_on_cluster(client, name: str, source: bytes, submissions: list, limits
     todo = iter(submissions)
     by_key: dict[str, object] = {}
     written: set[str] = set()
-    cells = None
 
     def submit(sub):
         data = sub.path.read_bytes() if sub.path is not None else None
@@ -282,10 +282,10 @@ def grade_on_cluster(client, name: str, source: bytes, submissions: list, limits
         try:
             result = SubmissionResult.from_json(json.loads(future.result()))
         except KilledWorker:
-            result = _killed_its_workers(name, sub, cells or _cells(source))
+            result = _killed_its_workers(name, sub, cells)
         except (FutureCancelledError, Exception) as exc:  # noqa: BLE001 - its student still gets a result
             report_failure(exc, 1)
-            result = internal_failure(name, cells or _cells(source), sub.student_id, exc)
+            result = internal_failure(name, cells, sub.student_id, exc)
         future.release()
         if future.key not in written:
             written.add(future.key)
@@ -293,16 +293,6 @@ def grade_on_cluster(client, name: str, source: bytes, submissions: list, limits
         following = next(todo, None)
         if following is not None:
             running.add(submit(following))
-
-
-def _cells(source: bytes) -> dict[str, float]:
-    from autograder.notebook import read_source
-    from autograder.pipeline import cells_of
-
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "source.ipynb"
-        path.write_bytes(source)
-        return cells_of(read_source(path))
 
 
 def _killed_its_workers(name: str, sub, cells: dict[str, float]):

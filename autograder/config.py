@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from autograder import course
 from autograder.sandbox.limits import Limits
 
 
@@ -11,12 +12,8 @@ def load_limits(course_dir: Path, timeout: float | None = None) -> Limits:
     """The sandbox limits: defaults, then ``c.Autograder.*`` from
     ``nbgrader_config.py``, then ``timeout`` from the command line."""
     values = {}
-    path = course_dir / "nbgrader_config.py"
-    if path.exists():
-        from traitlets.config.loader import PyFileConfigLoader
-
-        config = PyFileConfigLoader(path.name, path=str(course_dir)).load_config()
-        section = config.get("Autograder", {})
+    if (course_dir / course.CONFIG).exists():
+        section = course.read_config(course_dir).get("Autograder", {})
         for name in Limits.__dataclass_fields__:
             if name in section:
                 values[name] = type(getattr(Limits(), name))(section[name])

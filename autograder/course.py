@@ -39,7 +39,7 @@ class Course:
             raise CourseNotFound(f"{root} is not an nbgrader course directory: it has no {CONFIG}. "
                                  "Run the command from your course directory, give it with --course DIR, "
                                  "or start one with `python -m autograder init-course DIR`.")
-        section = _config(root).get("CourseDirectory", {})
+        section = read_config(root).get("CourseDirectory", {})
 
         def folder(key: str, default: str) -> Path:
             return root / str(section.get(key, default))
@@ -48,7 +48,8 @@ class Course:
                    folder("submitted_directory", "submitted"))
 
 
-def _config(root: Path) -> dict:
+def read_config(root: Path) -> dict:
+    """The settings of ``root/nbgrader_config.py``, read as nbgrader reads them (traitlets)."""
     from traitlets.config.loader import PyFileConfigLoader
 
     return PyFileConfigLoader(CONFIG, path=str(root)).load_config()

@@ -258,7 +258,7 @@ def grade(name: str, submitted_dir: Path, out_dir: Path, *, jobs: int = 1, limit
     if not batches:
         pass  # everything was up to date: no worker, no sandbox
     elif client is not None:
-        _on_cluster(client, assignment, submissions, out_dir, limits, collect)
+        _on_cluster(client, assignment, cells, submissions, out_dir, limits, collect)
     elif jobs == 1:
         _in_this_process(assignment, cells, batches, out_dir, limits, hide, collect)
     else:
@@ -268,12 +268,12 @@ def grade(name: str, submitted_dir: Path, out_dir: Path, *, jobs: int = 1, limit
     return summary
 
 
-def _on_cluster(client, assignment, submissions, out_dir: Path, limits: Limits, collect) -> None:
+def _on_cluster(client, assignment, cells, submissions, out_dir: Path, limits: Limits, collect) -> None:
     """The cluster grades; this process writes each result as it arrives (the only writer)."""
     from autograder import cluster
 
     def write(result) -> None:
         collect([report.write_student_files(out_dir, result)])
 
-    cluster.grade_on_cluster(client, assignment.name, assignment.source_notebook.read_bytes(), submissions,
+    cluster.grade_on_cluster(client, assignment.name, assignment.source_notebook.read_bytes(), cells, submissions,
                              limits, write)
