@@ -65,7 +65,8 @@ class GraderPlugin:
         self.limits: Limits | None = None
         self.worker = None
         self.plans: dict[tuple[str, Path], object] = {}
-        self.scratch = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
+        _remove_dead_workers_scratch()
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
 
     def setup(self, worker=None) -> None:
         self.grader(Limits()).ensure_sandbox()  # torch is imported now, not on the first task
@@ -107,6 +108,28 @@ class GraderPlugin:
             partial.write_bytes(source)
             partial.replace(notebook)
         return root
+
+
+#: A worker's scratch folder is ``<tmp>/autograder-worker-<pid>-<random>``: the pid tells whose it is.
+SCRATCH_PREFIX = "autograder-worker-"
+
+
+def _remove_dead_workers_scratch() -> None:
+    """Remove the scratch folders of this user's workers that died without their
+    teardown (SIGKILL, the out-of-memory killer): they hold copies of source
+    notebooks and of submissions."""
+    import shutil
+
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)  # that worker is alive
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def dask_setup(worker) -> None:

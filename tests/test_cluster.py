@@ -144,6 +144,8 @@ def test_a_worker_killed_mid_run_loses_nothing(cluster, tmp_path):
 
     victim = _wait_for(running_slow, 180, "the slow submission to start")
     pid = client.run(os.getpid, workers=[victim])[victim]
+    scratch = Path(client.run(_scratch_of, workers=[victim])[victim])
+    assert scratch.is_dir()
     time.sleep(1.0)
     os.kill(pid, signal.SIGKILL)
     out, err = grading.communicate(timeout=900)
@@ -154,6 +156,16 @@ def test_a_worker_killed_mid_run_loses_nothing(cluster, tmp_path):
         assert result["tests"] or result["extra_data"]["load_error"], student
     assert results["slow"]["score"] == results["solutions"]["score"] == sum(support.cell_max(A).values())
     assert not list((tmp_path / "out").glob("*/.*.tmp"))
+    # The worker that replaced the killed one removed the killed one's scratch folder
+    # (it held copies of the source notebook and of submissions).
+    client.wait_for_workers(2, timeout=120)
+    _wait_for(lambda: not scratch.exists(), 60, f"the killed worker's {scratch} to be removed")
+
+
+def _scratch_of(dask_worker=None) -> str:
+    from autograder import cluster as grader_cluster
+
+    return str(dask_worker.plugins[grader_cluster.PLUGIN].scratch)
 
 
 def _student_of(key) -> str | None:
