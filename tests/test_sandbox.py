@@ -286,10 +286,14 @@ def test_code_that_removes_the_import_guard_still_finds_nothing_of_the_graders(s
             "        return finder.find_spec('solutions', None) is not None\n"
             "    except Exception:\n"
             "        return False\n"
-            "finders = [type(f).__name__ for f in sys.meta_path if knows(f)]\n")
+            "finders = [type(f).__name__ for f in sys.meta_path if knows(f)]\n"
+            "loaded = [n for n in sys.modules if n.split('.')[0] in ('autograder', 'solutions')]\n"
+            "paths = list(sys.path)\n")
     assert node.exec(code, "unguard").ok
-    seen = node.snapshot("after", ["found", "finders"]).value
-    assert seen["found"] == [] and seen["finders"] == []
+    seen = node.snapshot("after", ["found", "finders", "loaded", "paths"]).value
+    assert seen["found"] == [] and seen["finders"] == [] and seen["loaded"] == []
+    # the fork server works out once what every node keeps of sys.path: the checkout is not in it
+    assert str(support.ROOT) not in seen["paths"] and any("site-packages" in p for p in seen["paths"])
     sandbox.cleanup()
 
 

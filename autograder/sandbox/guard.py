@@ -196,26 +196,37 @@ class ForbiddenImports:
 GRADING_SEED = 912_374
 
 
+def seed_everything() -> None:
+    """Seed every generator as :func:`fresh_random_state` does, the accelerators'
+    too (``torch.manual_seed`` queues their seeds: no device here ever runs).
+    The fork server does it once; each node then only resets the generators
+    student code on this machine draws from."""
+    torch.manual_seed(GRADING_SEED)
+    random.seed(GRADING_SEED)
+
+
 def fresh_random_state() -> None:
     """Seed the random generators the student's code draws from when it does not
     seed them itself. A fresh kernel draws a new seed each time, and the fork
     server's state depends on what it did before; with a fixed one a notebook
     that never seeds gets the same numbers, so the same grade and the same
-    message, every time and on every machine it is graded."""
-    torch.manual_seed(GRADING_SEED)
+    message, every time and on every machine it is graded. (The CPU generator is
+    reset directly: ``torch.manual_seed`` would take 4 ms per node to queue seeds
+    for devices this machine has not got, which :func:`seed_everything` did once.)"""
+    torch.default_generator.manual_seed(GRADING_SEED)
     random.seed(GRADING_SEED)
 
 
-def drop_grader_finders() -> None:
-    """Remove every import finder that knows where the grader's packages are
-    (an editable install's finder maps ``autograder`` and ``solutions`` to the
-    checkout, whatever ``sys.path`` says): with them gone, code that gets past
-    ``ForbiddenImports`` still finds nothing of the grader's to import."""
+def grader_finders() -> list:
+    """Every import finder that knows where the grader's packages are (an
+    editable install's finder maps ``autograder`` and ``solutions`` to the
+    checkout, whatever ``sys.path`` says)."""
     import importlib.machinery
 
     standard = (importlib.machinery.BuiltinImporter, importlib.machinery.FrozenImporter,
                 importlib.machinery.PathFinder)
-    for finder in list(sys.meta_path):
+    found = []
+    for finder in sys.meta_path:
         if finder in standard or isinstance(finder, standard):
             continue
         try:
@@ -223,4 +234,14 @@ def drop_grader_finders() -> None:
         except Exception:  # noqa: BLE001 - a finder that cannot answer is not trusted either
             knows = True
         if knows:
+            found.append(finder)
+    return found
+
+
+def drop_grader_finders(finders: list | tuple | None = None) -> None:
+    """Remove the :func:`grader_finders` (``finders``, when they were listed
+    before): with them gone, code that gets past ``ForbiddenImports`` still finds
+    nothing of the grader's to import."""
+    for finder in grader_finders() if finders is None else finders:
+        if finder in sys.meta_path:
             sys.meta_path.remove(finder)

@@ -24,6 +24,7 @@ import signal
 import socket
 import sys
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -320,7 +321,47 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
-def _wall_off(uid: int, workdir: str, limits: Limits, covers: list[str], in_own_pid_namespace: bool) -> tuple[str, list[str]]:
+@dataclass(frozen=True)
+class Prepared:
+    """What every node of a fork server needs to know about the grader, worked
+    out once in the server (it is the same for every node): reading ``sys.path``,
+    ``sys.modules`` and the disk in each node would touch, and so copy, hundreds
+    of the server's memory pages per submission (about 15 ms)."""
+
+    grader: tuple[Path, ...]
+    """The folders of the grader's packages (``isolation.grader_folders``)."""
+    keep: tuple[Path, ...]
+    """What the interpreter needs bound back into the node's file system (``isolation.python_paths``)."""
+    path: tuple[str, ...]
+    """``sys.path`` without the grader's folders: the node's ``sys.path``."""
+    forbidden: tuple[str, ...]
+    """The grader's own modules the server has loaded (``guard.FORBIDDEN_MODULES``)."""
+    modules: int
+    """How many modules the server had loaded when ``forbidden`` was listed."""
+    finders: tuple
+    """The import finders that know where the grader is (``guard.grader_finders``)."""
+
+    @classmethod
+    def now(cls) -> Prepared:
+        grader = isolation.grader_folders()
+        path = [p for p in sys.path if p and not isolation.is_grader_path(Path(os.path.realpath(p)), grader)]
+        forbidden = [name for name in sys.modules if name.split(".")[0] in guard.FORBIDDEN_MODULES]
+        return cls(tuple(grader), tuple(isolation.python_paths(grader)), tuple(path), tuple(forbidden),
+                   len(sys.modules), tuple(guard.grader_finders()))
+
+    def drop_forbidden_modules(self) -> None:
+        """Take the grader's modules out of ``sys.modules``, so that no import finds them.
+        Had anything been imported since they were listed, every name is looked at."""
+        if len(sys.modules) == self.modules:
+            names = self.forbidden
+        else:
+            names = [name for name in list(sys.modules) if name.split(".")[0] in guard.FORBIDDEN_MODULES]
+        for name in names:
+            sys.modules.pop(name, None)
+
+
+def _wall_off(uid: int, workdir: str, limits: Limits, covers: list[str], in_own_pid_namespace: bool,
+              prepared: Prepared) -> tuple[str, list[str]]:
     """Everything between the fork and the first cell (see the module's docstring).
     Returns the working directory and the protections that took effect."""
     features = ["pid"] if in_own_pid_namespace else []
@@ -331,9 +372,8 @@ def _wall_off(uid: int, workdir: str, limits: Limits, covers: list[str], in_own_
             pass  # no CAP_SYS_ADMIN (a container): the uid, the limits and seccomp still apply
         else:
             features += ["mount", "net", "ipc"]
-            grader = isolation.grader_folders()
             # A half-built file system is never used: the node refuses to run (IsolationError).
-            isolation.build_filesystem([*covers, *map(str, grader)], isolation.python_paths(grader), limits.tmp_mb)
+            isolation.build_filesystem([*covers, *map(str, prepared.grader)], list(prepared.keep), limits.tmp_mb)
             features += ["dev", "proc", "readonly"]
             workdir = "/tmp/notebook"
             os.makedirs(workdir, exist_ok=True)
@@ -355,7 +395,7 @@ def _wall_off(uid: int, workdir: str, limits: Limits, covers: list[str], in_own_
 
 
 def become_node(sock: socket.socket, uid: int, workdir: str, limits: Limits, covers: list[str],
-                in_own_pid_namespace: bool) -> None:
+                in_own_pid_namespace: bool, prepared: Prepared) -> None:
     """Turn a freshly forked child of the fork server into a sandboxed node, then serve."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -370,17 +410,14 @@ def become_node(sock: socket.socket, uid: int, workdir: str, limits: Limits, cov
     os.closerange(3, keep_fd)
     os.closerange(keep_fd + 1, 1 << 16)
     try:
-        workdir, features = _wall_off(uid, workdir, limits, covers, in_own_pid_namespace)
+        workdir, features = _wall_off(uid, workdir, limits, covers, in_own_pid_namespace, prepared)
     except OSError as exc:
         wire.send(sock, wire.Hello("none", (), failed=f"{type(exc).__name__}: {exc}"[:500]).to_frame())
         os._exit(3)
     covers = None  # noqa: F841 - nothing of the grader's folders stays reachable
-    for name in list(sys.modules):
-        if name.split(".")[0] in guard.FORBIDDEN_MODULES:
-            del sys.modules[name]
-    grader = isolation.grader_folders()
-    sys.path[:] = [p for p in sys.path if p and not isolation.is_grader_path(Path(os.path.realpath(p)), grader)]
-    guard.drop_grader_finders()
+    prepared.drop_forbidden_modules()
+    sys.path[:] = prepared.path
+    guard.drop_grader_finders(prepared.finders)
     sys.meta_path.insert(0, guard.ForbiddenImports())
     sys.argv = ["notebook"]
     os.environ.clear()
