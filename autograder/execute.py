@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from autograder import unread
 from autograder.notebook import Program, ProgramCell, transform_ipython
 from autograder.sandbox.client import Node, Outcome, Sandbox
 
@@ -37,10 +38,27 @@ class Execution:
 
 
 def execute(sandbox: Sandbox, program: Program, snapshots: dict[str, list[str]] | None = None,
-            timeout: float | None = None) -> Execution:
+            timeout: float | None = None, skip: frozenset[str] = frozenset(), audit: bool = False) -> Execution:
     """Execute ``program``; after each cell named in ``snapshots``, copy the
-    listed globals aside so a check can read them as they were then."""
-    snapshots = snapshots or {}
+    listed globals aside so a check can read them as they were then. The
+    provided cells ``skip`` are left out (``unread``): should a cell then fail on
+    a name one of them binds, the program is executed again with every cell.
+    With ``audit``, each provided cell's outcome says whether it changed
+    anything but its names (the solution notebook's run)."""
+    execution = _execute(sandbox, program, snapshots or {}, timeout, skip, audit)
+    if skip and _needs(execution, unread.bound_by(program.cells, skip)):
+        execution.final.kill()
+        return _execute(sandbox, program, snapshots or {}, timeout, frozenset(), audit)
+    return execution
+
+
+def _needs(execution: Execution, names: frozenset[str]) -> bool:
+    """Whether a cell of ``execution`` failed on one of ``names`` not being defined."""
+    return any(unread.fails_on(o.error, names) for o in execution.outcomes.values())
+
+
+def _execute(sandbox: Sandbox, program: Program, snapshots: dict[str, list[str]], timeout: float | None,
+             skip: frozenset[str], audit: bool) -> Execution:
     fatal: dict[int, Outcome] = {}
     start = time.monotonic()
     replays = 0
@@ -53,7 +71,10 @@ def execute(sandbox: Sandbox, program: Program, snapshots: dict[str, list[str]] 
             if index in fatal:
                 outcomes[cell.label] = fatal[index]
                 continue
-            outcome = node.exec(cell.source, cell.label, timeout)
+            if cell.origin == "provided" and cell.label in skip:
+                outcome = Outcome(status="ok", skipped=True)
+            else:
+                outcome = node.exec(cell.source, cell.label, timeout, _audited(cell) if audit else None)
             outcomes[cell.label] = outcome
             if outcome.status in ("timeout", "crashed"):
                 fatal[index] = outcome
@@ -69,21 +90,40 @@ def execute(sandbox: Sandbox, program: Program, snapshots: dict[str, list[str]] 
         replays += 1
 
 
+def _audited(cell: ProgramCell) -> list[str] | None:
+    """The names an audited cell binds (the node says whether it changed anything else)."""
+    said = unread.words(cell.source) if cell.origin == "provided" else None
+    return sorted(said.binds) if said is not None else None
+
+
+def solution_program(source: list) -> Program:
+    """The instructor's solution notebook as a program: its provided cells and its solutions."""
+    return Program(cells=[ProgramCell(c.grade_id, transform_ipython(c.source), c.role, c.grade_id)
+                          for c in source if c.role in ("answer", "provided")])
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the run of the solution notebook tells grading."""
+
+    snapshots: dict[str, dict]
+    """The globals ``SNAPSHOT_AFTER`` names, as the solution left them."""
+    effect_free: frozenset[str]
+    """The provided cells that ran cleanly and changed nothing but their own names (``unread``)."""
+
+
 def reference_run(sandbox: Sandbox, source: list, snapshots: dict[str, list[str]],
-                  timeout: float | None = None) -> dict[str, dict]:
-    """The snapshots the instructor's solution notebook gives: its provided
-    cells and its solutions, run like a submission. Whole-notebook checks
-    (``converged``) compare the student's values with these, so they judge the
-    notebook's own data as the provided cells made it, never whatever the
-    student's code left behind in the data."""
-    if not snapshots:
-        return {}
-    program = Program(cells=[ProgramCell(c.grade_id, transform_ipython(c.source), c.role, c.grade_id)
-                             for c in source if c.role in ("answer", "provided")])
-    execution = execute(sandbox, program, snapshots, timeout)
+                  timeout: float | None = None) -> Reference:
+    """The run of the instructor's solution notebook, like a submission's.
+    Whole-notebook checks (``converged``) compare the student's values with its
+    snapshots, so they judge the notebook's own data as the provided cells made
+    it, never whatever the student's code left behind in the data."""
+    execution = execute(sandbox, solution_program(source), snapshots, timeout, audit=True)
     execution.final.kill()
     sandbox.cleanup()
     failed = [label for label, outcome in execution.outcomes.items() if not outcome.ok]
-    if failed:
+    if failed and snapshots:
         raise RuntimeError(f"the solution notebook itself failed in cells {failed}")
-    return execution.snapshots
+    effect_free = frozenset(label for label, o in execution.outcomes.items() if o.ok and o.unchanged) \
+        if not failed else frozenset()
+    return Reference(execution.snapshots, effect_free)

@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from autograder import assignments, errors, outcomes, taint
+from autograder import assignments, errors, outcomes, taint, unread
 from autograder.fingerprint import grader_fingerprint, result_key
 from autograder.notebook import (LoadError, Program, assignment_of, build_program, grade_ids, read_source,
                                  read_submission)
@@ -61,6 +61,10 @@ class Plan:
     """The globals to copy after each cell (the checks' ``SNAPSHOT_AFTER``)."""
     words: frozenset[str]
     """The strings a tainted probe's value may keep (``taint.vocabulary``)."""
+    readers: frozenset[str]
+    """Every word the checks, probes and solutions mention (``unread.vocabulary``)."""
+    solution: Program
+    """The solution notebook as a program (``execute.solution_program``)."""
     catalogue: dict[str, set] = field(default_factory=dict)
     """The test and answer cells of every assignment, by name (to tell another
     assignment's notebook): this one's from its source, the others' from the
@@ -73,6 +77,10 @@ class Plan:
 
 def plan(assignment: str | assignments.Assignment) -> Plan:
     """The :class:`Plan` of ``assignment`` (a name: of the course the command runs in)."""
+    from autograder import checkapi
+    from autograder.execute import solution_program
+    from autograder.sandbox import scope
+
     if isinstance(assignment, str):
         assignment = assignments.get(assignment)
     source = read_source(assignment.source_notebook)
@@ -82,8 +90,12 @@ def plan(assignment: str | assignments.Assignment) -> Plan:
     catalogue = {name: {c.grade_id for c in read_source(path)} for name, path in shipped.items()
                  if name != assignment.name and path.exists()}  # a platform bundle ships its own alone
     catalogue[assignment.name] = {c.grade_id for c in source}
-    return Plan(assignment, source, cells_of(source), reference, getattr(checks, "SNAPSHOT_AFTER", {}),
-                taint.vocabulary(checks, reference, *assignment.probe_modules()), catalogue)
+    snapshots = getattr(checks, "SNAPSHOT_AFTER", {})
+    readers = unread.vocabulary(*checkapi.check_modules(checks), reference, *assignment.probe_modules(), checkapi, scope)
+    return Plan(assignment, source, cells_of(source), reference, snapshots,
+                taint.vocabulary(checks, reference, *assignment.probe_modules()),
+                readers | {name for names in snapshots.values() for name in names}, solution_program(source),
+                catalogue)
 
 
 def cells_of(source: list) -> dict[str, float]:
@@ -100,7 +112,7 @@ class Worker:
     limits: Limits = field(default_factory=Limits)
     hide: tuple[str, ...] = ()
     sandbox: object = None
-    references: dict[str, dict] = field(default_factory=dict)
+    references: dict[str, object] = field(default_factory=dict)
 
     def ensure_sandbox(self):
         """The sandbox, started if there is none (importing torch in the background)."""
@@ -119,8 +131,8 @@ class Worker:
                 pass
         self.sandbox = None
 
-    def reference_snapshots(self, plan: Plan) -> dict:
-        """The solution notebook's snapshots (``execute.reference_run``), made once per assignment."""
+    def reference(self, plan: Plan):
+        """The run of the solution notebook (``execute.reference_run``), made once per assignment."""
         from autograder.execute import reference_run
 
         if plan.name not in self.references:
@@ -207,14 +219,18 @@ def run(worker: Worker, plan: Plan, loaded: Loaded):
     loaded.started = time.monotonic()
     sandbox = worker.ensure_sandbox()
     try:
-        references = worker.reference_snapshots(plan)
-        execution = execute(sandbox, loaded.program, plan.snapshots, worker.limits.timeout)
+        reference = worker.reference(plan)
+        skip = unread.skippable(loaded.program.cells, plan.solution.cells, plan.readers, reference.effect_free) \
+            if unread.enabled() else frozenset()
+        execution = execute(sandbox, loaded.program, plan.snapshots, worker.limits.timeout, skip)
     except Exception:
         worker.reset_sandbox()
         raise
+    rerun = partial(execute, sandbox, loaded.program, plan.snapshots, worker.limits.timeout)
     return Notebook(loaded.submission.student_id, execution, plan.reference, worker.limits.timeout,
-                    loaded.program.missing_answers, close=sandbox.cleanup, reference_snapshots=references,
-                    words=plan.words)
+                    loaded.program.missing_answers, close=sandbox.cleanup, reference_snapshots=reference.snapshots,
+                    words=plan.words, left_out=unread.bound_by(loaded.program.cells, skip) if skip else frozenset(),
+                    rerun=rerun)
 
 
 # ---------------------------------------------------------------------- check

@@ -61,6 +61,10 @@ class Outcome:
     """Wall-clock time the call took."""
     reason: str = ""
     """Why a ``crashed`` call gave nothing back, when the grader knows (a reply too large)."""
+    unchanged: bool | None = None
+    """For an audited cell: whether it changed nothing but the names it binds."""
+    skipped: bool = False
+    """A provided cell grading left out, because no grade reads it (``autograder.unread``)."""
 
     @property
     def ok(self) -> bool:
@@ -147,8 +151,9 @@ class Node:
         self.alive = True
         self._pidfd = pidfd
 
-    def exec(self, source: str, label: str, timeout: float | None = None) -> Outcome:
-        reply, outcome = self._call(wire.exec_cell(source, label), timeout)
+    def exec(self, source: str, label: str, timeout: float | None = None, audit: list[str] | None = None) -> Outcome:
+        """Run a cell; with ``audit`` (its names), also learn whether it changed nothing else."""
+        reply, outcome = self._call(wire.exec_cell(source, label, audit), timeout)
         if reply is not None:
             try:
                 done = wire.CellDone.parse(reply)
@@ -156,6 +161,7 @@ class Node:
                 return self._broken(outcome, exc)
             outcome.status = "ok" if done.ok else "error"
             outcome.error, outcome.stdout, outcome.patched = done.error, done.stdout, list(done.patched)
+            outcome.unchanged = done.unchanged
         return outcome
 
     def probe(self, message: dict, timeout: float | None = None) -> Outcome:

@@ -53,6 +53,7 @@ from autograder import codec  # noqa: E402
 from autograder.sandbox import wire  # noqa: E402
 from autograder.sandbox.isolation import CLONE_NEWPID  # noqa: E402
 from autograder.sandbox.limits import Limits  # noqa: E402
+from autograder.sandbox.prepared import Prepared  # noqa: E402
 
 try:  # loaded here, where the disk is still readable (the node loads the filter)
     import pyseccomp  # noqa: E402,F401
@@ -241,7 +242,7 @@ class ForkServer:
         self.root = os.getuid() == 0
         self.home_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY) if self.root else -1
         self.libc = ctypes.CDLL(None, use_errno=True)
-        self.prepared = node.Prepared.now()
+        self.prepared = Prepared.now()
 
     def serve(self) -> None:
         while True:

@@ -45,7 +45,7 @@ _REPORTED = [
 _SILENT = [os, sys, socket, io, copy, traceback, linecache, codec, wire]
 
 
-def _dict_of(obj) -> dict:
+def dict_of(obj) -> dict:
     """The dict behind ``vars(obj)`` (for a class, the one its mappingproxy shows)."""
     namespace = vars(obj)
     if isinstance(namespace, dict):
@@ -96,7 +96,7 @@ class _Guarded:
 
     @classmethod
     def now(cls, obj) -> _Guarded:
-        backing = _dict_of(obj)
+        backing = dict_of(obj)
         return cls(obj, dict(backing), obj in _REPORTED, backing, None)
 
     def settle(self) -> None:

@@ -24,15 +24,15 @@ import signal
 import socket
 import sys
 import traceback
-from dataclasses import dataclass
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
 
 from autograder import codec
+from autograder.sandbox import audit as audit_
 from autograder.sandbox import guard, isolation, scope, syscalls, wire
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.prepared import Prepared
 from autograder.sandbox.shell import NotebookShell
 
 #: Student code of a fork server runs as uids from here on, one per submission (when root).
@@ -121,7 +121,7 @@ class Node:
                 os._exit(0)
             op = message.get("op")
             if op == "exec":
-                self.send(self.exec_cell(message["source"], message["label"]).to_frame())
+                self.send(self.exec_cell(message["source"], message["label"], message.get("audit")).to_frame())
             elif op == "fork" and len(fds) == 1:
                 self.fork(fds[0])
             elif op == "probe":
@@ -140,10 +140,15 @@ class Node:
 
     # -- operations -------------------------------------------------------
 
-    def exec_cell(self, source: str, label: str) -> wire.CellDone:
+    def exec_cell(self, source: str, label: str, audit: list[str] | None = None) -> wire.CellDone:
+        """Run a cell. With ``audit`` (the names it binds), also say whether it
+        changed nothing else (``audit.fingerprint``; asked in the solution's run only)."""
         filename = f"<cell {label}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         error = None
+        held: dict = {}
+        before = audit_.fingerprint(self.namespace, set(audit), held) if audit is not None else None
+        patched = tuple(self.patched)
         with self._fenced():
             try:
                 code = compile(source, filename, "exec")
@@ -153,7 +158,11 @@ class Node:
         # As in Jupyter (the inline backend shows, then closes, a cell's figures),
         # the next cell starts without a current figure.
         plt.close("all")
-        return wire.CellDone(error is None, error, self.stdout.take(), tuple(self.patched))
+        unchanged = None
+        if audit is not None:
+            unchanged = (before is not None and tuple(self.patched) == patched
+                         and audit_.fingerprint(self.namespace, set(audit), held) == before)
+        return wire.CellDone(error is None, error, self.stdout.take(), tuple(self.patched), unchanged)
 
     @contextlib.contextmanager
     def _fenced(self):
@@ -319,45 +328,6 @@ def _vm_size() -> int:
 def _die_with_parent() -> None:
     PR_SET_PDEATHSIG = 1
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What every node of a fork server needs to know about the grader, worked
-    out once in the server (it is the same for every node): reading ``sys.path``,
-    ``sys.modules`` and the disk in each node would touch, and so copy, hundreds
-    of the server's memory pages per submission (about 15 ms)."""
-
-    grader: tuple[Path, ...]
-    """The folders of the grader's packages (``isolation.grader_folders``)."""
-    keep: tuple[Path, ...]
-    """What the interpreter needs bound back into the node's file system (``isolation.python_paths``)."""
-    path: tuple[str, ...]
-    """``sys.path`` without the grader's folders: the node's ``sys.path``."""
-    forbidden: tuple[str, ...]
-    """The grader's own modules the server has loaded (``guard.FORBIDDEN_MODULES``)."""
-    modules: int
-    """How many modules the server had loaded when ``forbidden`` was listed."""
-    finders: tuple
-    """The import finders that know where the grader is (``guard.grader_finders``)."""
-
-    @classmethod
-    def now(cls) -> Prepared:
-        grader = isolation.grader_folders()
-        path = [p for p in sys.path if p and not isolation.is_grader_path(Path(os.path.realpath(p)), grader)]
-        forbidden = [name for name in sys.modules if name.split(".")[0] in guard.FORBIDDEN_MODULES]
-        return cls(tuple(grader), tuple(isolation.python_paths(grader)), tuple(path), tuple(forbidden),
-                   len(sys.modules), tuple(guard.grader_finders()))
-
-    def drop_forbidden_modules(self) -> None:
-        """Take the grader's modules out of ``sys.modules``, so that no import finds them.
-        Had anything been imported since they were listed, every name is looked at."""
-        if len(sys.modules) == self.modules:
-            names = self.forbidden
-        else:
-            names = [name for name in list(sys.modules) if name.split(".")[0] in guard.FORBIDDEN_MODULES]
-        for name in names:
-            sys.modules.pop(name, None)
 
 
 def _wall_off(uid: int, workdir: str, limits: Limits, covers: list[str], in_own_pid_namespace: bool,

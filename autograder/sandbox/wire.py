@@ -174,8 +174,13 @@ def quit_server() -> dict:
     return {"op": "quit"}
 
 
-def exec_cell(source: str, label: str) -> dict:
-    return {"op": "exec", "source": source, "label": label}
+def exec_cell(source: str, label: str, audit: list[str] | None = None) -> dict:
+    """Run a cell. With ``audit`` (the names the cell binds), the node also says
+    whether the cell left everything else as it found it (``audit.fingerprint``)."""
+    message = {"op": "exec", "source": source, "label": label}
+    if audit is not None:
+        message["audit"] = list(audit)
+    return message
 
 
 def fork() -> dict:
@@ -303,15 +308,18 @@ class CellDone:
     error: codec.StudentError | None
     stdout: str
     patched: tuple[str, ...] = ()
+    unchanged: bool | None = None
+    """For an audited cell: whether it changed nothing but the names it binds."""
 
     def to_frame(self) -> dict:
         return {"ok": self.ok, "error": encode_error(self.error), "stdout": self.stdout,
-                "patched": list(self.patched)}
+                "patched": list(self.patched), "unchanged": self.unchanged}
 
     @classmethod
     def parse(cls, frame: dict) -> CellDone:
+        unchanged = frame.get("unchanged")
         return cls(_field(frame, "ok", bool), _error(frame), _field(frame, "stdout", str, STDOUT_LIMIT + 100),
-                   _patched(frame))
+                   _patched(frame), unchanged if isinstance(unchanged, bool) else None)
 
 
 @dataclass(frozen=True)
