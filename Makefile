@@ -47,7 +47,7 @@ test: setup browser
 # Throughput against nbgrader autograde on the same submissions, then what each
 # layer of isolation costs on this machine (prints numbers).
 bench: setup
-	$(PY) -m bench.run --n 200 --nbgrader-n 10 --jobs 2
+	$(PY) -m bench.run --n 1000 --nbgrader-n 10 --jobs 2
 	$(PY) -m bench.floor --n 40
 	$(PY) -m bench.cluster --n 200
 

@@ -16,7 +16,8 @@ def test_the_benchmark_grades_with_both_tools_and_reports_agreeing_scores():
     assert re.search(r"autograder: [\d.]+ s for 3 -> [\d.]+ submissions/s; per submission median", out), out
     assert re.search(r"CPU per submission \(whole machine\): \d+ ms user \+ \d+ ms kernel; cores busy \d+%", out), out
     assert re.search(r"nbgrader autograde \(visible tests only\): [\d.]+ s for 1 ", out), out
-    assert re.search(r"ratio: [\d.]+x", out), out
+    assert re.search(r"ratio: [\d.]+x nbgrader's throughput \(goal: at least 40x\)", out), out
+    assert re.search(r"at this rate 1,000 submissions take \d+ s \(goal: under 60 s\)", out), out
     assert "per-cell scores, nbgrader autograde vs autograder: 1 of 1 agree" in out, out
 
 
@@ -34,3 +35,5 @@ def test_the_floor_benchmark_prints_each_layer_and_counts_one_copy_per_probe():
         "+ a fresh copy of that process per probe", "the whole grader"], run.stdout
     assert "+ a fresh copy of that process per probe (6)" in run.stdout, run.stdout
     assert all(int(ms) > 0 for _, ms, _ in rows[:3]), run.stdout
+    assert re.search(r"the whole grader costs [\d.]+x the floor's fresh sandboxed process per submission "
+                     r"\(goal: at most 1.5x\)", run.stdout), run.stdout
