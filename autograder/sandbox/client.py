@@ -62,9 +62,8 @@ class Outcome:
     reason: str = ""
     """Why a ``crashed`` call gave nothing back, when the grader knows (a reply too large)."""
     unchanged: bool | None = None
-    """For an audited cell: whether it changed nothing but the names it binds."""
+    """For an audited cell: whether it changed nothing but its names. ``skipped``: left out (``unread``)."""
     skipped: bool = False
-    """A provided cell grading left out, because no grade reads it (``autograder.unread``)."""
 
     @property
     def ok(self) -> bool:
@@ -152,7 +151,6 @@ class Node:
         self._pidfd = pidfd
 
     def exec(self, source: str, label: str, timeout: float | None = None, audit: list[str] | None = None) -> Outcome:
-        """Run a cell; with ``audit`` (its names), also learn whether it changed nothing else."""
         reply, outcome = self._call(wire.exec_cell(source, label, audit), timeout)
         if reply is not None:
             try:

@@ -141,8 +141,7 @@ class Node:
     # -- operations -------------------------------------------------------
 
     def exec_cell(self, source: str, label: str, audit: list[str] | None = None) -> wire.CellDone:
-        """Run a cell. With ``audit`` (the names it binds), also say whether it
-        changed nothing else (``audit.fingerprint``; asked in the solution's run only)."""
+        """Run a cell; with ``audit`` (its names), say if it changed nothing else (the solution's run)."""
         filename = f"<cell {label}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         error = None
@@ -158,10 +157,8 @@ class Node:
         # As in Jupyter (the inline backend shows, then closes, a cell's figures),
         # the next cell starts without a current figure.
         plt.close("all")
-        unchanged = None
-        if audit is not None:
-            unchanged = (before is not None and tuple(self.patched) == patched
-                         and audit_.fingerprint(self.namespace, set(audit), held) == before)
+        unchanged = None if audit is None else (before is not None and tuple(self.patched) == patched
+                                                and audit_.fingerprint(self.namespace, set(audit), held) == before)
         return wire.CellDone(error is None, error, self.stdout.take(), tuple(self.patched), unchanged)
 
     @contextlib.contextmanager
