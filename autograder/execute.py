@@ -38,12 +38,13 @@ class Execution:
 
 
 def execute(sandbox: Sandbox, program: Program, snapshots: dict[str, list[str]] | None = None,
-            timeout: float | None = None, skip: frozenset[str] = frozenset(), audit: bool = False) -> Execution:
+            timeout: float | None = None, skip: frozenset[str] = frozenset(),
+            audit: frozenset[str] = frozenset()) -> Execution:
     """Execute ``program``; after each cell named in ``snapshots``, copy the
     listed globals aside so a check can read them as they were then. The
     provided cells ``skip`` are left out (``unread``): should a cell then fail on
     a name one of them binds, the program is executed again with every cell.
-    With ``audit``, each provided cell's outcome says whether it changed
+    The outcome of each provided cell in ``audit`` says whether it changed
     anything but its names (the solution notebook's run)."""
     execution = _execute(sandbox, program, snapshots or {}, timeout, skip, audit)
     if skip and _needs(execution, unread.bound_by(program.cells, skip)):
@@ -58,7 +59,7 @@ def _needs(execution: Execution, names: frozenset[str]) -> bool:
 
 
 def _execute(sandbox: Sandbox, program: Program, snapshots: dict[str, list[str]], timeout: float | None,
-             skip: frozenset[str], audit: bool) -> Execution:
+             skip: frozenset[str], audit: frozenset[str]) -> Execution:
     fatal: dict[int, Outcome] = {}
     start = time.monotonic()
     replays = 0
@@ -74,7 +75,7 @@ def _execute(sandbox: Sandbox, program: Program, snapshots: dict[str, list[str]]
             if cell.origin == "provided" and cell.label in skip:
                 outcome = Outcome(status="ok", skipped=True)
             else:
-                outcome = node.exec(cell.source, cell.label, timeout, _audited(cell) if audit else None)
+                outcome = node.exec(cell.source, cell.label, timeout, _audited(cell) if cell.label in audit else None)
             outcomes[cell.label] = outcome
             if outcome.status in ("timeout", "crashed"):
                 fatal[index] = outcome
@@ -113,17 +114,20 @@ class Reference:
 
 
 def reference_run(sandbox: Sandbox, source: list, snapshots: dict[str, list[str]],
-                  timeout: float | None = None) -> Reference:
-    """The run of the instructor's solution notebook, like a submission's.
-    Whole-notebook checks (``converged``) compare the student's values with its
-    snapshots, so they judge the notebook's own data as the provided cells made
-    it, never whatever the student's code left behind in the data."""
-    execution = execute(sandbox, solution_program(source), snapshots, timeout, audit=True)
+                  timeout: float | None = None, audit: frozenset[str] = frozenset()) -> Reference:
+    """The run of the instructor's solution notebook, like a submission's, with
+    the provided cells ``audit`` audited (``unread.candidates``). Whole-notebook
+    checks (``converged``) compare the student's values with its snapshots, so
+    they judge the notebook's own data as the provided cells made it, never
+    whatever the student's code left behind in the data."""
+    if not snapshots and not audit:
+        return Reference({}, frozenset())
+    execution = execute(sandbox, solution_program(source), snapshots, timeout, audit=audit)
     execution.final.kill()
     sandbox.cleanup()
     failed = [label for label, outcome in execution.outcomes.items() if not outcome.ok]
     if failed and snapshots:
         raise RuntimeError(f"the solution notebook itself failed in cells {failed}")
-    effect_free = frozenset(label for label, o in execution.outcomes.items() if o.ok and o.unchanged) \
-        if not failed else frozenset()
+    effect_free = frozenset(label for label, o in execution.outcomes.items()
+                            if label in audit and o.ok and o.unchanged) if not failed else frozenset()
     return Reference(execution.snapshots, effect_free)

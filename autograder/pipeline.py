@@ -65,6 +65,8 @@ class Plan:
     """Every word the checks, probes and solutions mention (``unread.vocabulary``)."""
     solution: Program
     """The solution notebook as a program (``execute.solution_program``)."""
+    candidates: frozenset[str]
+    """The provided cells a submission could leave out (``unread.candidates``)."""
     catalogue: dict[str, set] = field(default_factory=dict)
     """The test and answer cells of every assignment, by name (to tell another
     assignment's notebook): this one's from its source, the others' from the
@@ -92,10 +94,11 @@ def plan(assignment: str | assignments.Assignment) -> Plan:
     catalogue[assignment.name] = {c.grade_id for c in source}
     snapshots = getattr(checks, "SNAPSHOT_AFTER", {})
     readers = unread.vocabulary(*checkapi.check_modules(checks), reference, *assignment.probe_modules(), checkapi, scope)
+    readers |= {name for names in snapshots.values() for name in names}
+    solution = solution_program(source)
     return Plan(assignment, source, cells_of(source), reference, snapshots,
-                taint.vocabulary(checks, reference, *assignment.probe_modules()),
-                readers | {name for names in snapshots.values() for name in names}, solution_program(source),
-                catalogue)
+                taint.vocabulary(checks, reference, *assignment.probe_modules()), readers, solution,
+                unread.candidates(solution.cells, readers) if unread.enabled() else frozenset(), catalogue)
 
 
 def cells_of(source: list) -> dict[str, float]:
@@ -137,7 +140,7 @@ class Worker:
 
         if plan.name not in self.references:
             self.references[plan.name] = reference_run(self.ensure_sandbox(), plan.source, plan.snapshots,
-                                                       self.limits.timeout)
+                                                       self.limits.timeout, plan.candidates)
         return self.references[plan.name]
 
     @property
@@ -221,7 +224,7 @@ def run(worker: Worker, plan: Plan, loaded: Loaded):
     try:
         reference = worker.reference(plan)
         skip = unread.skippable(loaded.program.cells, plan.solution.cells, plan.readers, reference.effect_free) \
-            if unread.enabled() else frozenset()
+            if plan.candidates else frozenset()
         execution = execute(sandbox, loaded.program, plan.snapshots, worker.limits.timeout, skip)
     except Exception:
         worker.reset_sandbox()

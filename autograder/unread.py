@@ -182,6 +182,14 @@ def _clean_prefix(cells) -> set[str]:
     return found
 
 
+def candidates(reference_cells, readers: frozenset[str]) -> frozenset[str]:
+    """The provided cells any submission could have left out: those after which
+    nothing of the solution's ran, binding no name a grade reads. Only these are
+    audited in the solution's run, and an assignment with none needs no such run."""
+    found = _clean_prefix(reference_cells)
+    return frozenset(c.label for c in reference_cells if c.label in found and not words(c.source).binds & readers)
+
+
 def skippable(cells, reference_cells, readers: frozenset[str], effect_free: frozenset[str]) -> frozenset[str]:
     """The labels of the provided cells of ``cells`` (a submission's program)
     grading may leave out. ``reference_cells`` is the solution notebook's

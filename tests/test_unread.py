@@ -66,6 +66,13 @@ def test_the_solution_leaves_out_the_display_cells_nothing_reads(plan):
     assert _left_out(plan, _program(plan)) == {"plot_data", "demo_backward"}
 
 
+def test_only_cells_nothing_of_the_solutions_ran_before_are_audited():
+    found = {name: pipeline.plan(name).candidates for name in ("training_slope", "prediction", "gradient_descent")}
+    # prediction's and gradient_descent's first cells after `imports` run solution code (they need no audit)
+    assert found == {"training_slope": {"plot_data", "plot_cost_curve", "demo_backward"},
+                     "prediction": frozenset(), "gradient_descent": frozenset()}
+
+
 def test_a_cell_the_solutions_run_did_not_show_to_be_free_of_effects_stays(plan):
     assert _left_out(plan, _program(plan), frozenset({"plot_data"})) == {"plot_data"}
 
