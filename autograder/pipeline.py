@@ -98,7 +98,9 @@ def plan(assignment: str | assignments.Assignment) -> Plan:
     solution = solution_program(source)
     return Plan(assignment, source, cells_of(source), reference, snapshots,
                 taint.vocabulary(checks, reference, *assignment.probe_modules()), readers, solution,
-                unread.candidates(solution.cells, readers) if unread.enabled() else frozenset(), catalogue)
+                # the solution's run is made for the snapshots; a lab without them pays no run for this
+                unread.candidates(solution.cells, readers) if unread.enabled() and snapshots else frozenset(),
+                catalogue)
 
 
 def cells_of(source: list) -> dict[str, float]:

@@ -185,7 +185,7 @@ def _clean_prefix(cells) -> set[str]:
 def candidates(reference_cells, readers: frozenset[str]) -> frozenset[str]:
     """The provided cells any submission could have left out: those after which
     nothing of the solution's ran, binding no name a grade reads. Only these are
-    audited in the solution's run, and an assignment with none needs no such run."""
+    audited, in the solution's run that the checks' snapshots need anyway."""
     found = _clean_prefix(reference_cells)
     return frozenset(c.label for c in reference_cells if c.label in found and not words(c.source).binds & readers)
 
