@@ -38,16 +38,16 @@ class Prepared:
     def now(cls) -> Prepared:
         grader = isolation.grader_folders()
         path = [p for p in sys.path if p and not isolation.is_grader_path(Path(os.path.realpath(p)), grader)]
-        forbidden = [name for name in sys.modules if name.split(".")[0] in guard.FORBIDDEN_MODULES]
-        return cls(tuple(grader), tuple(isolation.python_paths(grader)), tuple(path), tuple(forbidden),
+        return cls(tuple(grader), tuple(isolation.python_paths(grader)), tuple(path), _forbidden_loaded(),
                    len(sys.modules), tuple(guard.grader_finders()))
 
     def drop_forbidden_modules(self) -> None:
         """Take the grader's modules out of ``sys.modules``, so that no import finds them.
         Had anything been imported since they were listed, every name is looked at."""
-        if len(sys.modules) == self.modules:
-            names = self.forbidden
-        else:
-            names = [name for name in list(sys.modules) if name.split(".")[0] in guard.FORBIDDEN_MODULES]
-        for name in names:
+        for name in self.forbidden if len(sys.modules) == self.modules else _forbidden_loaded():
             sys.modules.pop(name, None)
+
+
+def _forbidden_loaded() -> tuple[str, ...]:
+    """The names in ``sys.modules`` of the grader's own modules (``guard.FORBIDDEN_MODULES``)."""
+    return tuple(name for name in list(sys.modules) if name.split(".")[0] in guard.FORBIDDEN_MODULES)
