@@ -30,6 +30,8 @@ class Execution:
     """How many times the notebook was replayed after a fatal cell."""
     snapshots: dict[str, dict] = field(default_factory=dict)
     """Globals copied right after a cell ran, by the cell's grade_id (see ``execute``)."""
+    left_out: frozenset[str] = frozenset()
+    """The names bound by the provided cells this run left out (``unread``)."""
 
     def error_of(self, label: str) -> Outcome | None:
         """The failing outcome of cell ``label``, if it did not run cleanly."""
@@ -47,9 +49,11 @@ def execute(sandbox: Sandbox, program: Program, snapshots: dict[str, list[str]] 
     The outcome of each provided cell in ``audit`` says whether it changed
     anything but its names (the solution notebook's run)."""
     execution = _execute(sandbox, program, snapshots or {}, timeout, skip, audit)
-    if skip and _needs(execution, unread.bound_by(program.cells, skip)):
-        execution.final.kill()
-        return _execute(sandbox, program, snapshots or {}, timeout, frozenset(), audit)
+    if skip:
+        execution.left_out = unread.bound_by(program.cells, skip)
+        if _needs(execution, execution.left_out):
+            execution.final.kill()
+            return _execute(sandbox, program, snapshots or {}, timeout, frozenset(), audit)
     return execution
 
 

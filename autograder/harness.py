@@ -47,8 +47,7 @@ class Notebook:
 
     def __init__(self, student_id: str, execution: Execution, reference_module, timeout: float,
                  missing: list[str], close: Callable[[], None], reference_snapshots: dict | None = None,
-                 words: frozenset[str] = frozenset(), left_out: frozenset[str] = frozenset(),
-                 rerun: Callable[[], Execution] | None = None):
+                 words: frozenset[str] = frozenset(), rerun: Callable[[], Execution] | None = None):
         self.student_id = student_id
         self.execution = execution
         self.reference = reference_module
@@ -60,9 +59,8 @@ class Notebook:
         self.patched: set[str] = {p for o in execution.outcomes.values() for p in o.patched}
         self._close = close
         self._answers: dict[str, tuple[bool, object]] = {}
-        self.left_out = left_out
-        """The names bound by the provided cells grading left out (``unread``)."""
         self._rerun = rerun
+        """Executes the notebook again with every cell (for a probe that needs a left-out one)."""
 
     @staticmethod
     def _source(fn) -> str:
@@ -179,11 +177,11 @@ class Notebook:
 
     def _outcome(self, message: dict):
         outcome = self._probe_a_copy(message)
-        if self.left_out and self._rerun is not None and outcome.status == "error" \
-                and unread.fails_on(outcome.error, self.left_out):
+        if self._rerun is not None and outcome.status == "error" \
+                and unread.fails_on(outcome.error, self.execution.left_out):
             # It needs a name a left-out provided cell binds: the notebook runs again, every cell this time.
             self.execution.final.kill()
-            self.execution, self.left_out = self._rerun(), frozenset()
+            self.execution = self._rerun()
             outcome = self._probe_a_copy(message)
         return outcome
 

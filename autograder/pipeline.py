@@ -231,11 +231,10 @@ def run(worker: Worker, plan: Plan, loaded: Loaded):
     except Exception:
         worker.reset_sandbox()
         raise
-    rerun = partial(execute, sandbox, loaded.program, plan.snapshots, worker.limits.timeout)
     return Notebook(loaded.submission.student_id, execution, plan.reference, worker.limits.timeout,
                     loaded.program.missing_answers, close=sandbox.cleanup, reference_snapshots=reference.snapshots,
-                    words=plan.words, left_out=unread.bound_by(loaded.program.cells, skip) if skip else frozenset(),
-                    rerun=rerun)
+                    words=plan.words, rerun=partial(execute, sandbox, loaded.program, plan.snapshots,
+                                                    worker.limits.timeout))
 
 
 # ---------------------------------------------------------------------- check

@@ -134,13 +134,13 @@ def test_a_probe_that_fails_on_a_left_out_name_is_answered_from_a_full_run(sandb
 
     program = _program(plan)
     execution = execute(sandbox, program, skip=frozenset({"demo_backward"}))
+    assert execution.left_out == unread.bound_by(program.cells, frozenset({"demo_backward"})) != frozenset()
     notebook = Notebook("s", execution, plan.reference, 10, [], close=sandbox.cleanup,
-                        left_out=unread.bound_by(program.cells, frozenset({"demo_backward"})),
                         rerun=partial(execute, sandbox, program))
     message = {"source": "def read(ns):\n    return float(ns['by_hand'])\n", "function": "read",
                "kwargs": {"$": "dict", "items": []}, "reference": []}
     outcome = notebook._outcome(message)
-    assert outcome.ok and isinstance(outcome.value, float) and not notebook.left_out
+    assert outcome.ok and isinstance(outcome.value, float) and not notebook.execution.left_out
     notebook.execution.final.kill()
     sandbox.cleanup()
 

@@ -55,8 +55,10 @@ def fingerprint(namespace: dict, ignore: frozenset[str] | set[str], keep: dict) 
 
 def _state(value, depth: int, seen: dict) -> object:
     """The identity and contents of ``value`` as far as a cell could change them."""
-    if value is None or isinstance(value, (bool, int, float, complex, str, bytes, type(sys))):
-        return id(value) if not isinstance(value, type(sys)) else ("module", id(value), _version(vars(value)))
+    if isinstance(value, type(sys)):
+        return ("module", id(value), _version(vars(value)))
+    if value is None or isinstance(value, (bool, int, float, complex, str, bytes)):
+        return id(value)
     if id(value) in seen:
         return ("seen", id(value))
     if len(seen) >= OBJECTS:
