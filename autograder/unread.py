@@ -26,7 +26,15 @@ students still see every figure in Jupyter. A provided cell is left out when:
 
 Should a cell or a probe still fail on a name a left-out cell binds, the
 notebook is run again with every cell (``execute``, ``harness``).
-``AUTOGRADER_RUN_EVERY_CELL=1`` turns all of this off.
+
+**Off unless asked for** (``AUTOGRADER_SKIP_UNREAD_CELLS=1``). Hostile code can
+still tell whether a left-out cell ran, without naming anything it binds: state
+inside the libraries that no fingerprint covers (matplotlib's lazily built
+marker paths, autograd's sequence counter), or a name spelled only in pieces
+of a string (``'{0.__glob' + 'als__[by' + '_hand]}'.format(forward)``). Such a
+notebook can then be graded differently with the cells left out than with
+every cell run, so by default every cell runs. ``tests/test_unread.py`` keeps
+the three notebooks an outside tester wrote to show this.
 """
 
 from __future__ import annotations
@@ -38,8 +46,8 @@ import os
 import re
 from dataclasses import dataclass
 
-#: Set to 1 to run every provided cell when grading, as Jupyter does.
-ENV = "AUTOGRADER_RUN_EVERY_CELL"
+#: Set to 1 to leave out the provided cells no grade reads (see the module's docstring for the risk).
+ENV = "AUTOGRADER_SKIP_UNREAD_CELLS"
 #: Words that reach globals by a name computed at run time.
 DYNAMIC = frozenset({
     "globals", "locals", "vars", "eval", "exec", "compile", "dir", "getattr", "setattr", "delattr", "hasattr",
@@ -58,7 +66,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def enabled() -> bool:
-    return os.environ.get(ENV, "") not in ("1", "true", "yes")
+    return os.environ.get(ENV, "") in ("1", "true", "yes")
 
 
 @dataclass(frozen=True)

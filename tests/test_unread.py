@@ -66,7 +66,13 @@ def test_the_solution_leaves_out_the_display_cells_nothing_reads(plan):
     assert _left_out(plan, _program(plan)) == {"plot_data", "demo_backward"}
 
 
-def test_only_cells_nothing_of_the_solutions_ran_before_are_audited():
+def test_by_default_every_cell_runs(monkeypatch):
+    monkeypatch.delenv(unread.ENV, raising=False)
+    assert not unread.enabled() and pipeline.plan(A).candidates == frozenset()
+
+
+def test_only_cells_nothing_of_the_solutions_ran_before_are_audited(monkeypatch):
+    monkeypatch.setenv(unread.ENV, "1")
     found = {name: pipeline.plan(name).candidates for name in ("training_slope", "prediction", "gradient_descent")}
     # prediction's and gradient_descent's first cells after `imports` run solution code (they need no audit)
     assert found == {"training_slope": {"plot_data", "plot_cost_curve", "demo_backward"},
@@ -145,17 +151,36 @@ def test_a_probe_that_fails_on_a_left_out_name_is_answered_from_a_full_run(sandb
     sandbox.cleanup()
 
 
+#: Notebooks an outside tester wrote to tell whether plot_data or demo_backward ran,
+#: through nothing the analysis sees (why leaving cells out is off by default).
+TELLS = [
+    Case("tells_by_a_string", {"backward_update": (
+        "_FMT = '{0.__glob' + 'als__[by' + '_hand]}'\n\ndef backward_update(loss, params, lr):\n"
+        "    loss.backward()\n    try:\n        _FMT.format(forward)\n        s = 1.0\n    except KeyError:\n"
+        "        s = -1.0\n    for p in params:\n        p.data = p.data - s * lr * p.grad\n")}),
+    Case("tells_by_matplotlib", {"backward_update": (
+        "import matplotlib.path\n_RAN = matplotlib.path.Path._unit_circle is not None\n\n"
+        "def backward_update(loss, params, lr):\n    loss.backward()\n    for p in params:\n"
+        "        p.data = p.data - (lr if _RAN else -lr) * p.grad\n")}),
+    Case("tells_by_autograd", {"backward_update": (
+        "_t = torch.zeros((), requires_grad=True)\n_SEQ = (_t * 1).grad_fn._sequence_nr()\n\n"
+        "def backward_update(loss, params, lr):\n    loss.backward()\n    for p in params:\n"
+        "        p.data = p.data - (lr if _SEQ % 8 >= 4 else -lr) * p.grad\n")}),
+]
+
+
 def test_grades_are_the_same_with_and_without_leaving_cells_out(tmp_path):
     """A sample of the catalogue graded both ways (``tools/same_results.py`` compares
-    every catalogue entry of all five labs)."""
+    every catalogue entry of all five labs); and the notebooks that tell the two
+    apart, which is why it is off by default."""
     cases = {A: [c for c in catalogue.MISTAKES + catalogue.VARIANTS
                  if c.name in ("train_model_stores_loss_tensors", "forward_uses_global_X", "zero_grad_does_nothing",
                                "plot_loss_with_pyplot_state", "ipython_magics_and_shell")]
-             + [Case("reads_demo", extra_cells=("print(by_hand, w_demo.grad)",))]}
-    assert len(cases[A]) == 6
+             + [Case("reads_demo", extra_cells=("print(by_hand, w_demo.grad)",))] + TELLS}
+    assert len(cases[A]) == 9
     outs = {}
-    for every in ("", "1"):
-        env = dict(os.environ, **{unread.ENV: every})
+    for skip in ("", "1"):
+        env = dict(os.environ, **{unread.ENV: skip})
         for name in (A,):
             submitted = tmp_path / f"in-{name}"
             if not submitted.exists():
@@ -163,12 +188,15 @@ def test_grades_are_the_same_with_and_without_leaving_cells_out(tmp_path):
                 support.write(submitted, "untouched", name, support.release_notebook(name))
                 for case in cases.get(name, []):
                     support.write(submitted, case.name, name, support.build(name, case))
-            out = tmp_path / f"out-{name}-{every or 0}"
+            out = tmp_path / f"out-{name}-{skip or 0}"
             done = subprocess.run([sys.executable, "-m", "autograder", "grade", name, str(submitted), "--out", str(out),
                                    "--jobs", "2", "--quiet"], cwd=support.ROOT, env=env, capture_output=True, text=True)
             assert done.returncode == 0, done.stderr
-            outs[name, every] = {p.parent.name: _without_timings(json.loads(p.read_text()))
+            outs[name, skip] = {p.parent.name: _without_timings(json.loads(p.read_text()))
                                  for p in out.glob("*/results.json")}
+    tells = {case.name for case in TELLS}
     for name in (A,):
         assert len(outs[name, ""]) == 2 + len(cases.get(name, []))
-        assert outs[name, ""] == outs[name, "1"], name
+        same = {student: result for student, result in outs[name, ""].items() if student not in tells}
+        assert same == {student: outs[name, "1"][student] for student in same}, name
+        assert all(outs[name, ""][t]["score"] != outs[name, "1"][t]["score"] for t in tells), name
