@@ -265,6 +265,24 @@ def test_a_notebook_that_never_seeds_draws_the_same_numbers_every_time_it_is_gra
     assert len(set(drawn[0][0])) == 3
 
 
+def test_every_check_draws_the_numbers_the_notebook_would_draw_next_in_every_grading():
+    """A copy for a check starts from the notebook's random state, Python's ``random``
+    included (Python reseeds it from the OS in every forked process), and strings hash
+    alike in every grading run: a check of code that draws or iterates a set gives the
+    same answer each time the notebook is graded."""
+    draw = {"source": "def draw(ns):\n    return [ns['random'].random(), ns['torch'].rand(2).tolist(), "
+                      "list({'slope', 'bias', 'cost', 'gradient', 'learning rate'})]\n",
+            "function": "draw", "kwargs": NO_KWARGS}
+    runs = []
+    for _ in range(2):  # two grading runs: two fork servers
+        with Sandbox() as box:
+            node = box.start()
+            assert node.exec("import random, torch\nrandom.random()", "draw").ok
+            runs.append([node.fork().probe(draw).value for _ in range(2)])
+            box.cleanup()
+    assert runs[0][0] == runs[0][1] == runs[1][0] == runs[1][1]
+
+
 def test_code_that_removes_the_import_guard_still_finds_nothing_of_the_graders(sandbox):
     """The project's environment has the grader as an editable install, whose finder
     maps its packages to the checkout: the node drops that finder too."""

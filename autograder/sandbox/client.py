@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import codec
-from autograder.sandbox import isolation, wire
+from autograder.sandbox import isolation, pidfds, wire
 from autograder.sandbox.limits import Limits
 
 #: How long the fork server may take to import torch and get ready.
@@ -35,6 +35,9 @@ STARTUP_SECONDS = 120.0
 OVERHEAD_SECONDS = 5.0
 #: Largest message the fork server (trusted) sends.
 SERVER_REPLY_BYTES = 1 << 16
+#: Python's string hash seed in the sandbox: a set or dict of strings iterates in the same
+#: order every time a notebook is graded (a kernel of its own would draw a new seed).
+HASH_SEED = "0"
 #: Largest reply a node may send to a request for a copy (it says only that it forked).
 FORK_REPLY_BYTES = 256
 
@@ -70,51 +73,6 @@ class Outcome:
         return self.status == "ok"
 
 
-def _pidfd_pid(fd: int) -> int | None:
-    """The pid a pidfd refers to (``None`` when ``fd`` is not a pidfd or the process is gone)."""
-    try:
-        if os.readlink(f"/proc/self/fd/{fd}") != "anon_inode:[pidfd]":
-            return None
-        with open(f"/proc/self/fdinfo/{fd}") as info:
-            for line in info:
-                if line.startswith("Pid:"):
-                    pid = int(line.split()[1])
-                    return pid if pid > 0 else None
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def _status_ids(pid: int) -> tuple[int, int] | None:
-    """(parent pid, real uid) of ``pid`` from /proc."""
-    ppid = uid = None
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("PPid:"):
-                    ppid = int(line.split()[1])
-                elif line.startswith("Uid:"):
-                    uid = int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-    return None if ppid is None or uid is None else (ppid, uid)
-
-
-def _pid_namespace(pid: int) -> str | None:
-    try:
-        return os.readlink(f"/proc/{pid}/ns/pid")
-    except OSError:
-        return None
-
-
-def _alive(pidfd: int) -> bool:
-    try:
-        signal.pidfd_send_signal(pidfd, 0)
-        return True
-    except OSError:
-        return False
-
-
 def trusted_copy(fds: list[int], parent: Node) -> int | None:
     """The pidfd a node sent for a copy of itself, if the grader can prove it
     is one: exactly one fd, a pidfd, of a live process whose parent is the
@@ -124,11 +82,11 @@ def trusted_copy(fds: list[int], parent: Node) -> int | None:
         wire.close_fds(fds)
         return None
     fd = fds[0]
-    pid = _pidfd_pid(fd)
-    ids = _status_ids(pid) if pid is not None else None
+    pid = pidfds.pidfd_pid(fd)
+    ids = pidfds.status_ids(pid) if pid is not None else None
     proven = (ids is not None and pid != parent.pid and ids == (parent.pid, parent.uid)
-              and _pid_namespace(pid) == parent.pid_namespace and parent.pid_namespace is not None
-              and _alive(fd))  # alive now, so everything read above was about this very process
+              and pidfds.pid_namespace(pid) == parent.pid_namespace and parent.pid_namespace is not None
+              and pidfds.alive(fd))  # alive now, so everything read above was about this very process
     if not proven:
         wire.close_fds([fd])
         return None
@@ -215,7 +173,7 @@ class Node:
             wire.close_fds(fds)
             return Node(ours, -1, self.uid, self.limits, self.budget, None, None)
         pidfd = trusted_copy(fds, self)
-        pid = _pidfd_pid(pidfd) if pidfd is not None else -1
+        pid = pidfds.pidfd_pid(pidfd) if pidfd is not None else -1
         return Node(ours, pid or -1, self.uid, self.limits, self.budget, pidfd, self.pid_namespace)
 
     def kill(self) -> None:
@@ -298,7 +256,7 @@ class Sandbox:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         project = Path(__file__).resolve().parents[2]
         env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                   PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(project))
+                   PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(project), PYTHONHASHSEED=HASH_SEED)
         self._process = subprocess.Popen(
             [sys.executable, "-m", "autograder.sandbox.forkserver", str(theirs.fileno())],
             pass_fds=(theirs.fileno(),), cwd=str(project), env=env,
@@ -347,7 +305,7 @@ class Sandbox:
             wire.close_fds(fds[1:])
             node = Node(ours, spawned.pid, spawned.uid if root else os.getuid(), self.limits,
                         wire.Budget.of(self.limits), pidfd, None)
-            node.pid_namespace = _pid_namespace(spawned.pid) if pidfd is not None and _alive(pidfd) else None
+            node.pid_namespace = pidfds.pid_namespace(spawned.pid) if pidfd is not None and pidfds.alive(pidfd) else None
             hello_frame, _ = wire.recv(ours, limit=SERVER_REPLY_BYTES, deadline=deadline)
             hello = wire.Hello.parse(hello_frame)
         except (OSError, wire.ChannelClosed, wire.ReplyError, TimeoutError) as exc:

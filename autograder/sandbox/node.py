@@ -19,6 +19,7 @@ import copy
 import ctypes
 import linecache
 import os
+import random
 import resource
 import signal
 import socket
@@ -33,7 +34,7 @@ from autograder.sandbox import audit as audit_
 from autograder.sandbox import guard, isolation, scope, syscalls, wire
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.prepared import Prepared
-from autograder.sandbox.shell import NotebookShell
+from autograder.sandbox.shell import BoundedText, NotebookShell
 
 #: Student code of a fork server runs as uids from here on, one per submission (when root).
 STUDENT_UID_BASE = 100_000
@@ -42,39 +43,6 @@ ROOT_FEATURES = frozenset(wire.FEATURES)
 #: The environment student code sees (nothing of the grader's).
 ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
                "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-class _BoundedText:
-    """A stdout replacement that keeps the first :data:`wire.STDOUT_LIMIT` chars."""
-
-    def __init__(self):
-        self._parts: list[str] = []
-        self._size = 0
-        self.truncated = False
-
-    def writable(self):
-        return True
-
-    def flush(self):
-        return None
-
-    def isatty(self):
-        return False
-
-    def write(self, text):
-        text = str(text)
-        room = wire.STDOUT_LIMIT - self._size
-        if room > 0:
-            self._parts.append(text[:room])
-            self._size += min(room, len(text))
-        if len(text) > max(room, 0):
-            self.truncated = True
-        return len(text)
-
-    def take(self) -> str:
-        out = "".join(self._parts) + ("\n[output truncated]" if self.truncated else "")
-        self._parts, self._size, self.truncated = [], 0, False
-        return out
 
 
 def _student_traceback(exc: BaseException) -> str:
@@ -106,7 +74,7 @@ class Node:
         self.namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
         self.namespace["get_ipython"] = lambda: NotebookShell(self.namespace)
         self.snapshots: dict = {}
-        self.stdout = _BoundedText()
+        self.stdout = BoundedText()
         self.patched: list[str] = []
         self.pid = os.getpid()
 
@@ -190,11 +158,16 @@ class Node:
     def fork(self, fd: int) -> None:
         """Copy this process for a probe. What the previous copies and their
         children left running is ended first. The copy's pidfd goes back with
-        the reply; the grader checks it is this node's child before using it."""
+        the reply; the grader checks it is this node's child before using it.
+        The copy keeps the node's random state: Python would reseed ``random``
+        from the OS in the child, and a check's answer would change from one
+        grading to the next."""
         _kill_leftover_processes()
         child_sock = socket.socket(fileno=fd)
+        state = random.getstate()
         pid = os.fork()
         if pid == 0:
+            random.setstate(state)
             self.sock.close()
             self.sock = child_sock
             self.pid = os.getpid()

@@ -1,4 +1,4 @@
-"""What ``get_ipython()`` returns in a graded notebook.
+"""What ``get_ipython()`` returns in a graded notebook, and where its prints go.
 
 The grader turns ``%magic`` and ``!cmd`` into calls on this object with
 IPython's own transformers (see ``notebook.transform_ipython``). Magics that
@@ -7,6 +7,8 @@ shell commands are not run.
 """
 
 from __future__ import annotations
+
+from autograder.sandbox import wire
 
 
 class NotebookShell:
@@ -56,3 +58,36 @@ def _strip_timeit_options(line: str) -> str:
         if flag in ("-n", "-r", "-p") and words:
             words.pop(0)
     return " ".join(words)
+
+
+class BoundedText:
+    """What student code prints to in a node: the first :data:`wire.STDOUT_LIMIT` characters are kept."""
+
+    def __init__(self):
+        self._parts: list[str] = []
+        self._size = 0
+        self.truncated = False
+
+    def writable(self):
+        return True
+
+    def flush(self):
+        return None
+
+    def isatty(self):
+        return False
+
+    def write(self, text):
+        text = str(text)
+        room = wire.STDOUT_LIMIT - self._size
+        if room > 0:
+            self._parts.append(text[:room])
+            self._size += min(room, len(text))
+        if len(text) > max(room, 0):
+            self.truncated = True
+        return len(text)
+
+    def take(self) -> str:
+        out = "".join(self._parts) + ("\n[output truncated]" if self.truncated else "")
+        self._parts, self._size, self.truncated = [], 0, False
+        return out
