@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import math
 import signal
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -31,6 +32,13 @@ from hypothesis import strategies as st
 EXAMPLES = 60
 #: Seconds one observation may take.
 OBSERVE_SECONDS = 5
+#: Seconds an observation gets again when the reference itself was slow: a loaded machine,
+#: not a changed behaviour, is then the likelier cause of a time-out.
+RETRY_SECONDS = 60
+
+
+class CannotJudge(RuntimeError):
+    """The reference itself did not finish in time: nothing can be said about the mutant."""
 
 
 @dataclass(frozen=True)
@@ -98,32 +106,48 @@ def _time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _observe(behaviour: Behaviour, prelude: list, source: str, case: dict):
+def _observe(behaviour: Behaviour, prelude: list, source: str, case: dict, seconds: int | None = None):
     """``prelude``: compiled code run first, into a fresh namespace (the imports
-    and the reference versions of the other cells, whose globals it then is)."""
+    and the reference versions of the other cells, whose globals it then is).
+    Returns the observation and the seconds it took."""
     namespace: dict = {"__name__": "__main__"}
     for code in prelude:
         exec(code, namespace)
     torch.manual_seed(12345)
+    start = time.monotonic()
     try:
-        with _time_limit(OBSERVE_SECONDS):
+        with _time_limit(OBSERVE_SECONDS if seconds is None else seconds):
             if not behaviour.run_cell:
                 exec(compile(source, f"<{behaviour.cell}>", "exec"), namespace)
-            return behaviour.observe(namespace, dict(case, _source=source))
+            return behaviour.observe(namespace, dict(case, _source=source)), time.monotonic() - start
     except Exception as exc:  # noqa: BLE001 - a mutant may raise anything: that is its behaviour
-        return ("raised", type(exc).__name__)
+        return ("raised", type(exc).__name__), time.monotonic() - start
+
+
+def _timed_out(observation) -> bool:
+    return observation == ("raised", "TimeoutError")
 
 
 def compare(behaviour: Behaviour, prelude: list, reference: str, mutant: str) -> Verdict:
-    """Run both on the same inputs; the first input where they disagree, if any."""
+    """Run both on the same inputs; the first input where they disagree, if any.
+    A reference that times out is given :data:`RETRY_SECONDS`, and then raises
+    :class:`CannotJudge` (it never makes every input look outside its domain, which
+    would call the mutant equivalent); a mutant that times out where the reference
+    was slow too is given as long before it counts as different."""
     found: list[str] = []
 
     @settings(max_examples=behaviour.examples, derandomize=True, database=None, deadline=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(behaviour.inputs)
     def agree(case):
-        want = _observe(behaviour, prelude, reference, case)
-        got = _observe(behaviour, prelude, mutant, case)
+        want, took = _observe(behaviour, prelude, reference, case)
+        if _timed_out(want):
+            want, took = _observe(behaviour, prelude, reference, case, RETRY_SECONDS)
+            if _timed_out(want):
+                raise CannotJudge(f"the reference {behaviour.cell} took over {RETRY_SECONDS} s on {_short(case)}")
+        got, _ = _observe(behaviour, prelude, mutant, case)
+        if _timed_out(got) and took > OBSERVE_SECONDS / 5:
+            got, _ = _observe(behaviour, prelude, mutant, case, RETRY_SECONDS)
         if isinstance(want, tuple) and want[:1] == ("raised",):
             hypothesis.reject()  # not in the reference's domain after all
         if not same(got, want):
