@@ -284,6 +284,20 @@ def test_every_check_draws_the_numbers_the_notebook_would_draw_next_in_every_gra
     assert runs[0][0] == runs[0][1] == runs[1][0] == runs[1][1]
 
 
+def test_a_notebook_that_breaks_random_still_gets_its_checks(sandbox):
+    """Copying ``random``'s state uses the module's own functions as they were before
+    any student code: replacing them changes nothing, and a generator broken beyond
+    reading still leaves every check a copy to run in."""
+    draw = {"source": "def draw(ns):\n    return ns['random'].random()\n", "function": "draw", "kwargs": NO_KWARGS}
+    node = sandbox.start()
+    assert node.exec("import random\nrandom.getstate = random.setstate = None", "patch").ok
+    assert node.fork().probe(draw).value == node.fork().probe(draw).value
+    assert node.exec("del random._inst.gauss_next", "break").ok
+    outcome = node.fork().probe(draw)
+    assert outcome.ok and isinstance(outcome.value, float), outcome
+    sandbox.cleanup()
+
+
 def test_code_that_removes_the_import_guard_still_finds_nothing_of_the_graders(sandbox):
     """The project's environment has the grader as an editable install, whose finder
     maps its packages to the checkout: the node drops that finder too."""
