@@ -305,7 +305,8 @@ class Sandbox:
             wire.close_fds(fds[1:])
             node = Node(ours, spawned.pid, spawned.uid if root else os.getuid(), self.limits,
                         wire.Budget.of(self.limits), pidfd, None)
-            node.pid_namespace = pidfds.pid_namespace(spawned.pid) if pidfd is not None and pidfds.alive(pidfd) else None
+            alive = pidfd is not None and pidfds.alive(pidfd)
+            node.pid_namespace = pidfds.pid_namespace(spawned.pid) if alive else None
             hello_frame, _ = wire.recv(ours, limit=SERVER_REPLY_BYTES, deadline=deadline)
             hello = wire.Hello.parse(hello_frame)
         except (OSError, wire.ChannelClosed, wire.ReplyError, TimeoutError) as exc:

@@ -217,6 +217,29 @@ def fresh_random_state() -> None:
     random.seed(GRADING_SEED)
 
 
+#: ``random``'s own state functions as they were before any student code (a cell may replace the module's).
+_GET_RANDOM, _SET_RANDOM = random.getstate, random.setstate
+
+
+def random_state() -> object | None:
+    """Python's ``random`` state, to be put back in a forked copy (Python reseeds it from
+    the OS in every child); ``None`` when student code broke the generator beyond reading."""
+    try:
+        return _GET_RANDOM()
+    except BaseException:  # noqa: BLE001 - an attribute of the generator deleted
+        return None
+
+
+def restore_random_state(state: object | None) -> None:
+    """Put back what :func:`random_state` read (nothing, if it could not read it)."""
+    if state is None:
+        return
+    try:
+        _SET_RANDOM(state)
+    except BaseException:  # noqa: BLE001 - the generator replaced meanwhile: the copy keeps Python's
+        pass
+
+
 def grader_finders() -> list:
     """Every import finder that knows where the grader's packages are (an
     editable install's finder maps ``autograder`` and ``solutions`` to the

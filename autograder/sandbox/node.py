@@ -19,7 +19,6 @@ import copy
 import ctypes
 import linecache
 import os
-import random
 import resource
 import signal
 import socket
@@ -164,11 +163,10 @@ class Node:
         grading to the next."""
         _kill_leftover_processes()
         child_sock = socket.socket(fileno=fd)
-        state = _random_state(None)
+        state = guard.random_state()
         pid = os.fork()
         if pid == 0:
-            if state is not None:
-                _random_state(state)
+            guard.restore_random_state(state)
             self.sock.close()
             self.sock = child_sock
             self.pid = os.getpid()
@@ -249,19 +247,6 @@ def _encode_or_describe(value) -> object:
         return codec.encode(value, torch=torch)
     except BaseException:  # noqa: BLE001 - a hostile object may fail to encode
         return {"$": "object", "type": codec.type_name(value), "summary": "could not be sent"}
-
-
-#: ``random``'s own state functions, taken before any student code ran (a cell may replace the module's).
-_GET_RANDOM, _SET_RANDOM = random.getstate, random.setstate
-
-
-def _random_state(state):
-    """``random``'s state (with ``state``: put it back). Student code may have broken the
-    generator it left behind; a copy then keeps what Python gave it."""
-    try:
-        return _GET_RANDOM() if state is None else _SET_RANDOM(state)
-    except BaseException:  # noqa: BLE001 - an attribute of the generator deleted, a state replaced
-        return None
 
 
 def _kill_leftover_processes() -> None:
