@@ -285,16 +285,20 @@ def test_every_check_draws_the_numbers_the_notebook_would_draw_next_in_every_gra
 
 
 def test_a_notebook_that_breaks_random_still_gets_its_checks(sandbox):
-    """Copying ``random``'s state uses the module's own functions as they were before
-    any student code: replacing them changes nothing, and a generator broken beyond
-    reading still leaves every check a copy to run in."""
+    """Copying ``random``'s state into a copy uses nothing a cell can replace or break:
+    every check still gets a copy, drawing the numbers the notebook would draw next."""
     draw = {"source": "def draw(ns):\n    return ns['random'].random()\n", "function": "draw", "kwargs": NO_KWARGS}
     node = sandbox.start()
     assert node.exec("import random\nrandom.getstate = random.setstate = None", "patch").ok
     assert node.fork().probe(draw).value == node.fork().probe(draw).value
-    assert node.exec("del random._inst.gauss_next", "break").ok
-    outcome = node.fork().probe(draw)
-    assert outcome.ok and isinstance(outcome.value, float), outcome
+    # Found by an outside tester: with these, random's own getstate or setstate fails, and the
+    # copies drew from the OS again (a check's answer, and once a score, changed between gradings).
+    for breaking in ("del random._inst.gauss_next", "random._inst.VERSION = 4",
+                     "class Odd:\n    def __eq__(self, other):\n        raise SystemExit\nrandom._inst.VERSION = Odd()"):
+        assert node.exec(breaking, "break").ok
+        drawn = [node.fork().probe(draw) for _ in range(2)]
+        assert all(o.ok and isinstance(o.value, float) for o in drawn), drawn
+        assert drawn[0].value == drawn[1].value, breaking
     sandbox.cleanup()
 
 

@@ -9,6 +9,7 @@ functions run against the real torch, numpy and builtins.
 
 from __future__ import annotations
 
+import _random
 import builtins
 import copy
 import ctypes
@@ -217,27 +218,31 @@ def fresh_random_state() -> None:
     random.seed(GRADING_SEED)
 
 
-#: ``random``'s own state functions as they were before any student code (a cell may replace the module's).
-_GET_RANDOM, _SET_RANDOM = random.getstate, random.setstate
+#: The generator behind ``random``'s functions, taken before any student code ran. Its
+#: state is read and written with the C methods of its base class: nothing a cell can
+#: replace or break (``random.getstate``, ``VERSION``, ``gauss_next``) is used or trusted.
+_RANDOM = random._inst
 
 
-def random_state() -> object | None:
-    """Python's ``random`` state, to be put back in a forked copy (Python reseeds it from
-    the OS in every child); ``None`` when student code broke the generator beyond reading."""
+def random_state() -> tuple:
+    """Python's ``random`` state (the Mersenne Twister's, and a pending ``gauss`` value),
+    to be put back in a forked copy: Python reseeds it from the OS in every child."""
     try:
-        return _GET_RANDOM()
-    except BaseException:  # noqa: BLE001 - an attribute of the generator deleted
-        return None
+        gauss_next = dict.get(object.__getattribute__(_RANDOM, "__dict__"), "gauss_next", None)
+    except BaseException:  # noqa: BLE001 - the instance's attributes replaced by something odd
+        gauss_next = None
+    return _random.Random.getstate(_RANDOM), gauss_next
 
 
-def restore_random_state(state: object | None) -> None:
-    """Put back what :func:`random_state` read (nothing, if it could not read it)."""
-    if state is None:
-        return
+def restore_random_state(state: tuple) -> None:
+    """Put back what :func:`random_state` read. Should student code have made that
+    impossible, the copy starts from :data:`GRADING_SEED` instead: never from the OS."""
+    twister, gauss_next = state
     try:
-        _SET_RANDOM(state)
-    except BaseException:  # noqa: BLE001 - the generator replaced meanwhile: the copy keeps Python's
-        pass
+        _random.Random.setstate(_RANDOM, twister)
+        dict.__setitem__(object.__getattribute__(_RANDOM, "__dict__"), "gauss_next", gauss_next)
+    except BaseException:  # noqa: BLE001 - the instance's attributes replaced by something odd
+        _random.Random.seed(_RANDOM, GRADING_SEED)
 
 
 def grader_finders() -> list:
