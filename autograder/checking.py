@@ -325,7 +325,7 @@ def expect_close(got, want, what: str, *, rtol: float = 1e-4, atol: float = 1e-6
     shown_g, shown_w = nums(g, w) if math.isfinite(g) and math.isfinite(w) else (num(g), num(w))
     place = f" at {where(index)}" if index else ""
     others = f" ({count - 1} other value{'s' if count > 2 else ''} differ too)" if count > 1 else ""
-    fail(f"{what} is wrong{place}: expected {shown_w}, got {shown_g}{others}." + (f" {hint}" if hint else ""),
+    fail(f"{what}{place}: expected {shown_w}, got {shown_g}{others}." + (f" {hint}" if hint else ""),
          mistake=mistake)
 
 

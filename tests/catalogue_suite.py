@@ -16,7 +16,10 @@ import pytest
 from tests import support
 
 
-def suite(assignment: str, *, min_mistakes: int, min_variants: int) -> dict:
+def suite(assignment: str, *, min_mistakes: int, min_variants: int, diverges: str = "",
+          ends_elsewhere: str = "") -> dict:
+    """``diverges`` and ``ends_elsewhere`` name two mistakes whose training the lab's ``test_converged``
+    must call diverged and ended elsewhere (labs with a trained-parameters check)."""
     catalogue = importlib.import_module(f"tests.catalogue.{assignment}")
     mistakes, variants = catalogue.MISTAKES, catalogue.VARIANTS
     whole_notebook = {"test_converged"}
@@ -66,5 +69,13 @@ def suite(assignment: str, *, min_mistakes: int, min_variants: int) -> dict:
         assert len(lines) == 1 + 2 + len(mistakes) + len(variants)
         solutions = next(line for line in lines if line.startswith("solutions,")).split(",")
         assert float(solutions[2]) == float(solutions[3]) == sum(support.cell_max(assignment).values())
+
+    if diverges:
+        def test_converged_tells_a_diverged_training_from_one_that_ended_elsewhere(graded):
+            """The whole-notebook check says which way training went wrong and which cells decide it."""
+            [diverged] = support.failed_messages(support.results(graded, diverges), whole_notebook)
+            assert "training diverged" in diverged and "backward_update" in diverged
+            [elsewhere] = support.failed_messages(support.results(graded, ends_elsewhere), whole_notebook)
+            assert "should end at w = " in elsewhere and "not enough" in elsewhere and "diverged" not in elsewhere
 
     return {name: value for name, value in locals().items() if name.startswith("test_") or name == "graded"}

@@ -13,6 +13,8 @@ leaf tensor, that old gradients are gone, that the parameters themselves are
 left alone.
 """
 
+import math
+
 import torch
 
 from autograder.checkapi import (
@@ -257,3 +259,45 @@ def fail_if_the_data_changed(got: dict, reference: dict, cell: str) -> None:
         if not isinstance(mine, torch.Tensor) or not close(mine, theirs):
             fail(f"after {cell} the data {name} is not what the provided cells made ({describe(mine)}): "
                  "training must read X and Y, never replace or change them.", mistake="changed the data")
+
+
+def converged(value: dict[str, float], want: dict[str, float]) -> bool:
+    """Whether training ended where the reference's did: within 0.001 plus 0.1% of each parameter."""
+    return all(abs(value[name] - target) <= 1e-3 + 1e-3 * abs(target) for name, target in want.items())
+
+
+def fail_training_ended_elsewhere(cell: str, params: str, value: dict[str, float], want: dict[str, float],
+                                  start: dict[str, float], cells: str) -> None:
+    """The last word of a lab's converged check, once the data and the start are ruled out:
+    where the student's training ended against the reference's, and which cells decide it.
+    ``params`` names what it trains ("slope"), ``start`` holds the parameters training starts
+    from, ``cells`` the answer cells every step runs. Training that ends farther from the
+    reference's end than it started (or at no number at all) diverged."""
+    def shown(values: dict[str, float]) -> str:
+        return ", ".join(f"{name} = {v:.5g}" for name, v in values.items())
+
+    def away(values: dict[str, float]) -> float:
+        return math.dist([values[name] for name in want], list(want.values()))
+
+    mine = f"your {params} {'is' if len(value) == 1 else 'are'} {shown(value)}"
+    if not all(math.isfinite(v) for v in value.values()) or away(value) > away(start):
+        fail(f"after {cell} {mine}: training diverged. From {shown(start)} it should end at {shown(want)}; "
+             "instead the cost grew at every step: the update climbed the gradient, or "
+             "its steps were too long (a cost summed instead of averaged makes every gradient as many times larger "
+             f"as there are points). The failing checks of {cells} above say which cell to fix.",
+             mistake="training diverged")
+    fail(f"after {cell} {mine}; from {shown(start)} on the notebook's data, training should end at {shown(want)} "
+         "(to within 0.001 and 0.1%: ending near the true line is not enough). Every step decides where it ends: "
+         "the cost of all the points, one update of each parameter against its gradient with the learning rate "
+         f"given, the gradients cleared. The failing checks of {cells} above say which differs.",
+         mistake="training ended elsewhere")
+
+
+def fail_if_the_first_cost_is_off(values: torch.Tensor, want: torch.Tensor, params: str, under: str, **tol) -> None:
+    """train_model's first cost is the cost of the starting ``params`` on all the data, whatever its steps
+    do: when it is not, the cost was computed on something else (some of the points, other data)."""
+    if len(values) and len(want) and not close(values[:1], want[:1], **tol):
+        shown_g, shown_w = nums(float(values[0]), float(want[0]))
+        fail(f"train_model's first cost is {shown_g}, but the cost of the starting {params} on all of X and Y is "
+             f"{shown_w}: compute the cost of the whole data set, criterion(forward(X), Y), at every step, "
+             f"not of some of the points{under}.", mistake="cost not of all the data")

@@ -65,6 +65,11 @@ MISTAKES = [
     _mistake("train_model_trains_only_the_slope", "train_model", _train(params="[w]", zero="        zero_grad([w])\n"),
              "only the slope"),
     _mistake("train_model_never_clears_gradients", "train_model", _train(zero=""), "never cleared"),
+    _mistake("train_model_on_one_random_point_per_epoch", "train_model",
+             _train().replace(
+                 "        loss = criterion(forward(X), Y)\n",
+                 "        i = torch.randint(len(X), (1,))\n        loss = criterion(forward(X[i]), Y[i])\n"),
+             "not of some of the points"),
     _mistake("plot_contour_without_the_grid", "plot_contour",
              "def plot_contour(w_values, b_values, Z, path):\n    fig, ax = plt.subplots()\n    ax.contour(Z)\n"
              "    ax.plot([p[0] for p in path], [p[1] for p in path], 'o-')\n    return ax\n",

@@ -8,6 +8,7 @@ import torch
 from autograder.checkapi import (
     as_float, cell, close, describe, expect_close, fail, first_difference, nums, off_center, randint,
 )
+from autograder.checkapi import steps
 from autograder.checks.training_slope_bias_cells.common import EARLIER, TOL, _param
 from autograder.probes import training_slope_bias as probes
 from solutions import bind
@@ -151,8 +152,11 @@ def test_train_model_costs_follow_gradient_descent_on_w_and_b(nb, gen):
         if len(values) > 1 and close(values, torch.full_like(values, float(values[0]))):
             fail("train_model's cost never changed: w and b are not being updated (call backward_update "
                  f"with [w, b]){_under(how)}.", mistake="never updated the parameters")
+        steps.fail_if_the_first_cost_is_off(values, want, "slope and bias", _under(how), **TOL)
         expect_close(values, want, "train_model's costs", **TOL,
-                     hint=f"Each epoch: forward, criterion, backward_update and zero_grad on [w, b]{_under(how)}.")
+                     hint="The first cost is right, so the steps after it are not gradient descent's: at every "
+                          f"epoch one backward_update on [w, b] with the lr train_model was given, then zero_grad"
+                          f"{_under(how)}.")
 
 
 @cell("test_train_model")
