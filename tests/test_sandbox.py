@@ -45,6 +45,19 @@ def test_each_cell_starts_without_the_last_cells_figure_as_in_jupyter(sandbox):
     sandbox.cleanup()
 
 
+def test_sys_argv_and_the_output_stay_the_nodes_own_in_every_cell_and_check(sandbox):
+    """Restoring sys after a cell used to put the fork server's argv back (the grader's path)."""
+    node = sandbox.start()
+    for label in ("first", "second"):
+        outcome = node.exec("import sys\nprint(sys.argv)", label)
+        assert outcome.ok and outcome.stdout.strip() == "['notebook']", outcome.stdout
+    assert node.exec("import io\nsys.stdout = io.StringIO()\nsys.argv = ['changed']", "redirect").ok
+    assert node.exec("print('seen', sys.argv)", "after").stdout.strip() == "seen ['notebook']"
+    probe = "def look(ns):\n    import sys\n    print('check', sys.argv)\n"
+    assert node.probe({"source": probe, "function": "look", "kwargs": NO_KWARGS}).stdout.strip() == "check ['notebook']"
+    sandbox.cleanup()
+
+
 @ROOT_ONLY
 def test_student_code_cannot_reach_the_grader_through_its_own_process_details(sandbox):
     node = sandbox.start()

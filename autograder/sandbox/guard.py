@@ -182,6 +182,19 @@ def restore_trusted_state() -> list[str]:
     return patched
 
 
+def trust(obj, **values) -> None:
+    """Set attributes of a guarded namespace and make them part of its trusted state, so that
+    restoring keeps them: the node's own ``sys.argv`` (the fork server's would show the
+    grader's path) and its output buffer as ``sys.stdout`` (each cell and probe writes
+    there; restoring the server's stream would change ``sys`` every time, and the next
+    restore would read all of ``sys``, copying its pages into every copy)."""
+    guarded = next(g for g in _SNAPSHOT if g.obj is obj)
+    for name, value in values.items():
+        setattr(obj, name, value)
+        guarded.saved[name] = value
+    restore_trusted_state()
+
+
 class ForbiddenImports:
     """A meta-path finder refusing the grader's own packages."""
 
