@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import struct
 from dataclasses import dataclass
 
@@ -130,16 +131,26 @@ def type_name(value) -> str:
     return f"{module}.{name}" if module and module != "builtins" else name
 
 
+#: A memory address in a repr (``<generator object f at 0x7f...>``): it changes from one grading to the next.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def without_addresses(text: str) -> str:
+    """``text`` as a plain ``str`` without the memory addresses a repr shows, so that feedback
+    is the same every time a notebook is graded."""
+    return _ADDRESS.sub("", str.__getitem__(text, slice(None)))
+
+
 def _safe_repr(value) -> str:
     try:
-        return repr(value)
+        return without_addresses(repr(value))
     except BaseException:  # noqa: BLE001 - a hostile __repr__ may raise anything
         return "<unprintable>"
 
 
 def _safe_str(value) -> str:
     try:
-        return str(value)
+        return without_addresses(str(value))
     except BaseException:  # noqa: BLE001
         return "<unprintable>"
 

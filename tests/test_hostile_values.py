@@ -233,3 +233,51 @@ def test_the_solution_passes_every_check_on_many_seeds(name):
             except (CheckFailed, StudentProblem) as failure:
                 failed.append(f"{fn.__name__} (seed {seed}): {failure}")
     assert not failed, "\n".join(failed[:10])
+
+
+def _costs_replaced(entry):
+    """A spoil of train_model's answer: every recorded cost replaced by ``entry``."""
+    return lambda answer: dict(answer, losses=[copy.deepcopy(entry) for _ in answer["losses"]])
+
+
+@pytest.mark.parametrize("name, spoil, said", [
+    ("training_slope", _costs_replaced(math.nan), "train_model's cost 0 is nan"),
+    ("training_slope_bias", _costs_replaced(["float", math.nan]), "train_model's cost 0 is nan"),
+    ("training_slope_bias", _costs_replaced(["str", None]), "train_model's costs hold str values, not numbers"),
+], ids=["nan", "nan-with-bias", "text-with-bias"])
+def test_costs_that_are_not_numbers_are_called_so(name, spoil, said):
+    """All-nan costs used to be read as a cost that never changed ("w is not being updated")."""
+    if name not in _RUNS:
+        _RUNS[name] = SolutionRun(name)
+    checks = assignments.get(name).checks()
+    check = getattr(checks, "test_train_model_costs_follow_gradient_descent", None) or \
+        checks.test_train_model_costs_follow_gradient_descent_on_w_and_b
+    with pytest.raises(CheckFailed) as failed:
+        check(HostileNotebook(_RUNS[name], spoil), torch.Generator().manual_seed(SEEDS[0]))
+    assert said in str(failed.value) and "never changed" not in str(failed.value)
+
+
+def test_a_wrong_point_of_the_path_is_named_by_its_parameter_and_epoch():
+    if "training_slope_bias" not in _RUNS:
+        _RUNS["training_slope_bias"] = SolutionRun("training_slope_bias")
+
+    def spoil(answer):
+        path = [[list(value) for value in point] for point in answer["path"]]  # [[kind, w], [kind, b]] each
+        path[2][1][1] += 1.0  # b after two epochs
+        return dict(answer, path=path)
+
+    check = assignments.get("training_slope_bias").checks().test_train_model_path_follows_the_updates_of_w_and_b
+    with pytest.raises(CheckFailed) as failed:
+        check(HostileNotebook(_RUNS["training_slope_bias"], spoil), torch.Generator().manual_seed(SEEDS[0]))
+    assert "point 2 of train_model's path has b = " in str(failed.value)
+    assert "after 2 epochs of gradient descent b is" in str(failed.value)
+
+
+def test_a_repr_sent_back_shows_no_memory_address():
+    """A generator's repr holds its address, which changes from one grading to the next."""
+    def costs():
+        yield 1.0
+
+    encoded = codec.encode({"losses": costs(), "error": ValueError(f"bad {object()!r}")}, torch=torch)
+    assert " at 0x" not in json.dumps(encoded)
+    assert "generator object" in json.dumps(encoded)

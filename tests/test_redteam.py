@@ -492,7 +492,7 @@ def test_a_leaking_train_model_still_gets_a_message_in_the_courses_terms(batch):
 def test_a_huge_or_endless_reply_costs_its_sender_and_not_the_graders_memory(batch):
     result = support.results(batch["out"], "a6-forges-a-huge-reply")
     assert support.cell_scores(result)["test_forward"] == 0
-    assert "more than the 1024 KB one answer may be" in " ".join(support.failed_messages(result, {"test_forward"}))
+    assert "larger than the 1024 KB one answer may take" in " ".join(support.failed_messages(result, {"test_forward"}))
     fills = support.results(batch["out"], "a6-fills-every-reply")
     assert "should return a tensor" in " ".join(support.failed_messages(fills, {"test_forward"}))
 

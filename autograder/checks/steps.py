@@ -18,8 +18,8 @@ import math
 import torch
 
 from autograder.checkapi import (
-    all_yes, as_float, as_tensor, close, describe, expect_close, fail, first_difference, is_number, nums, off_center,
-    rand, randint, ratio, type_word, yes,
+    all_yes, as_float, as_tensor, close, describe, expect_close, fail, first_difference, is_number, num, nums,
+    off_center, rand, randint, ratio, type_word, yes,
 )
 from autograder.probes import steps as probes
 
@@ -281,16 +281,16 @@ def fail_training_ended_elsewhere(cell: str, params: str, value: dict[str, float
 
     mine = f"your {params} {'is' if len(value) == 1 else 'are'} {shown(value)}"
     if not all(math.isfinite(v) for v in value.values()) or away(value) > away(start):
-        fail(f"after {cell} {mine}: training diverged. From {shown(start)} it should end at {shown(want)}; "
-             "instead the cost grew at every step: the update climbed the gradient, or "
-             "its steps were too long (a cost summed instead of averaged makes every gradient as many times larger "
-             f"as there are points). The failing checks of {cells} above say which cell to fix.",
-             mistake="training diverged")
+        fail(f"after {cell} {mine}: training diverged. From {shown(start)} it should end at {shown(want)}, but it "
+             "ended farther away than it started, so its steps made the cost grow instead of fall: an update that "
+             "climbs the gradient, or steps that are too long (a cost summed instead of averaged makes every gradient "
+             f"as many times larger as there are points). A check of {cells} above that fails says which cell to "
+             "fix.", mistake="training diverged")
     fail(f"after {cell} {mine}; from {shown(start)} on the notebook's data, training should end at {shown(want)} "
          "(to within 0.001 and 0.1%: ending near the true line is not enough). Every step decides where it ends: "
          "the cost of all the points, one update of each parameter against its gradient with the learning rate "
-         f"given, the gradients cleared. The failing checks of {cells} above say which differs.",
-         mistake="training ended elsewhere")
+         "given, the gradients cleared, and every iteration run (no early stop). A check of "
+         f"{cells} above that fails says which cell differs.", mistake="training ended elsewhere")
 
 
 def fail_if_the_first_cost_is_off(values: torch.Tensor, want: torch.Tensor, params: str, under: str, **tol) -> None:
@@ -301,3 +301,14 @@ def fail_if_the_first_cost_is_off(values: torch.Tensor, want: torch.Tensor, para
         fail(f"train_model's first cost is {shown_g}, but the cost of the starting {params} on all of X and Y is "
              f"{shown_w}: compute the cost of the whole data set, criterion(forward(X), Y), at every step, "
              f"not of some of the points{under}.", mistake="cost not of all the data")
+
+
+def fail_if_a_cost_is_not_a_number(values: torch.Tensor, under: str) -> None:
+    """train_model's costs are numbers at every step (the probe runs it with the reference cells, on
+    steps that never diverge): a nan or infinite cost is a bug of its own, named as such."""
+    bad = [i for i, v in enumerate(values.tolist()) if not math.isfinite(v)]
+    if bad:
+        fail(f"train_model's cost {bad[0]} is {num(float(values[bad[0]]))}"
+             + (f" ({len(bad) - 1} more are not numbers either)" if len(bad) > 1 else "")
+             + ": record loss.item() of criterion(forward(X), Y), a Python float, at every step"
+             f"{under}.", mistake="costs are not numbers")

@@ -197,6 +197,7 @@ def test_train_model_costs_follow_gradient_descent(nb, gen):
         if len(values) > 1 and close(values, torch.tensor(after[1:], dtype=torch.float64), rtol=1e-4, atol=1e-5):
             fail("train_model recorded each cost after the update; record the cost computed in the "
                  f"iteration, before w moves{_under(how)}.", mistake="recorded the cost after the update")
+        steps.fail_if_a_cost_is_not_a_number(values, _under(how))
         if len(values) > 1 and close(values, torch.full_like(values, float(values[0]))):
             fail(f"train_model's cost never changed: w is not being updated (call backward_update with [w]){_under(how)}.",
                  mistake="never updated w")
@@ -204,7 +205,8 @@ def test_train_model_costs_follow_gradient_descent(nb, gen):
         steps.fail_if_the_first_cost_is_off(values, want, "slope", _under(how), rtol=1e-4, atol=1e-5)
         expect_close(values, want, "train_model's costs", rtol=1e-4, atol=1e-5,
                      hint="The first cost is right, so the steps after it are not gradient descent's: at every "
-                          f"iteration one backward_update with the lr train_model was given, then zero_grad{_under(how)}.")
+                          "iteration one backward_update on the cost of all the points, with the lr train_model "
+                          f"was given, then zero_grad{_under(how)}.")
 
 
 @cell("test_train_model")

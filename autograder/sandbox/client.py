@@ -222,7 +222,7 @@ class Node:
         if exc.limit < self.budget.per_reply:
             return (f"its replies to the grader passed the {self.limits.replies_mb} MB "
                     "one submission may send back")
-        return f"it sent back more than the {self.limits.reply_kb} KB one answer may be"
+        return f"it sent back an answer larger than the {self.limits.reply_kb} KB one answer may take"
 
     def _broken(self, outcome: Outcome, exc: wire.ReplyError) -> Outcome:
         self.kill()

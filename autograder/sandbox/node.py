@@ -57,7 +57,7 @@ def _student_traceback(exc: BaseException) -> str:
 
 def student_error(exc: BaseException) -> codec.StudentError:
     try:
-        message = str(exc)
+        message = codec.without_addresses(str(exc))
     except BaseException:  # noqa: BLE001 - a hostile __str__ may raise anything
         message = ""
     name = type(exc).__name__

@@ -149,14 +149,20 @@ def test_train_model_costs_follow_gradient_descent_on_w_and_b(nb, gen):
         if len(values) > 1 and close(values, after, **TOL):
             fail("train_model recorded each cost after the update; record the cost computed in the "
                  f"epoch, before the parameters move{_under(how)}.", mistake="recorded the cost after the update")
+        odd = sorted({str(entry[0]) for entry in got["losses"]
+                      if isinstance(entry, (list, tuple)) and len(entry) == 2 and entry[1] is None})
+        if odd:
+            fail(f"train_model's costs hold {', '.join(odd)} values, not numbers: record loss.item(), a Python "
+                 f"float, at every epoch{_under(how)}.", mistake="costs are not numbers")
+        steps.fail_if_a_cost_is_not_a_number(values, _under(how))
         if len(values) > 1 and close(values, torch.full_like(values, float(values[0]))):
             fail("train_model's cost never changed: w and b are not being updated (call backward_update "
                  f"with [w, b]){_under(how)}.", mistake="never updated the parameters")
         steps.fail_if_the_first_cost_is_off(values, want, "slope and bias", _under(how), **TOL)
         expect_close(values, want, "train_model's costs", **TOL,
                      hint="The first cost is right, so the steps after it are not gradient descent's: at every "
-                          f"epoch one backward_update on [w, b] with the lr train_model was given, then zero_grad"
-                          f"{_under(how)}.")
+                          "epoch one backward_update of [w, b] on the cost of all the points, with the lr "
+                          f"train_model was given, then zero_grad{_under(how)}.")
 
 
 @cell("test_train_model")
@@ -223,7 +229,8 @@ def test_train_model_path_follows_the_updates_of_w_and_b(nb, gen):
         if path.shape != want.shape:
             fail(f"train_model's path has shape {tuple(path.shape)}, so its points could not be compared.",
                  mistake="path is not a list of pairs")
-        (k, _), got_value, want_value, _ = first_difference(path, want, **TOL)
+        (k, column), got_value, want_value, _ = first_difference(path, want, **TOL)
         shown, expected = nums(got_value, want_value)
-        fail(f"train_model's path point {k + start} has {shown} where (w, b) after {k + start} epochs has "
-             f"{expected}{_under(how)}.")
+        name, epochs_run = "wb"[column], k + start
+        fail(f"point {epochs_run} of train_model's path has {name} = {shown}, but after {epochs_run} "
+             f"epoch{'' if epochs_run == 1 else 's'} of gradient descent {name} is {expected}{_under(how)}.")
