@@ -313,6 +313,21 @@ def _uptime() -> float:
     return float(Path("/proc/uptime").read_text().split()[0])
 
 
+#: The first uid the sandbox gives a submission (autograder.sandbox.node.STUDENT_UID_BASE; not
+#: imported, which would load torch into this process).
+STUDENT_UIDS = 100_000
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command's name (the parent is [1], the start time [19])."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _uid(pid: int) -> int:
+    return int(next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                    if line.startswith("Uid:")).split()[1])
+
+
 def _student_processes(started_after: float = 0.0, started_before: float = math.inf) -> list[int]:
     """Processes running as a student uid, started between the two uptimes (seconds since boot):
     other tests running at the same time grade students too, so a batch only counts its own."""
@@ -320,14 +335,38 @@ def _student_processes(started_after: float = 0.0, started_before: float = math.
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                uid = int(next(l for l in Path(f"/proc/{entry}/status").read_text().splitlines()
-                               if l.startswith("Uid:")).split()[1])
-                started = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[19]) / tick
+                uid, started = _uid(int(entry)), int(_stat(int(entry))[19]) / tick
             except (OSError, StopIteration, ValueError, IndexError):
                 continue
-            if uid >= 100_000 and started_after <= started <= started_before:
+            if uid >= STUDENT_UIDS and started_after <= started <= started_before:
                 found.append(int(entry))
     return found
+
+
+def _in_a_running_sandbox(pid: int) -> bool:
+    """Whether a live fork server (not a student's process forked from one) is among the
+    process's ancestors: then it belongs to a sandbox still running (another test's, started
+    while this batch ran), not to the finished batch, whose fork servers ended with it (what a
+    batch leaves behind is re-parented to init or a subreaper)."""
+    try:
+        for _ in range(64):
+            pid = int(_stat(pid)[1])
+            if pid <= 1:
+                return False
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            if _uid(pid) < STUDENT_UIDS and b"autograder.sandbox.forkserver" in command:
+                return True
+    except (OSError, ValueError, IndexError, StopIteration):
+        pass
+    return False
+
+
+def _described(pid: int) -> str:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:120]
+        return f"{pid} (parent {_stat(pid)[1]}): {command}"
+    except (OSError, IndexError):
+        return f"{pid} (gone)"
 
 
 def _peak_rss_mb(command: list[str]) -> tuple[subprocess.CompletedProcess, float]:
@@ -409,8 +448,9 @@ def batch(tmp_path_factory, sentinel):
         left = set(_student_processes(began, ended))
         time.sleep(4)
         left &= set(_student_processes(began, ended))
+        left = [_described(pid) for pid in sorted(left) if not _in_a_running_sandbox(pid)]
         yield {"out": out, "submitted": submitted, "peak_mb": peak_mb, "ipc_before": ipc_before,
-               "ipc_after": _sysv_objects(), "students_left": sorted(left)}
+               "ipc_after": _sysv_objects(), "students_left": left}
     finally:
         _abort_fuse_connections()
 
