@@ -11,7 +11,7 @@ import torch
 
 from autograder.checkapi import (
     as_float, as_tensor, cell, close, describe, expect_close, fail, is_number, off_center,
-    python_floats, randint, signed, yes,
+    python_floats, randint, signed, type_word, yes,
 )
 from autograder.checkapi import steps
 from autograder.probes import training_slope as probes
@@ -154,8 +154,15 @@ def _accumulating_run(w0, X, Y, n_iter, lr) -> list[float]:
     return losses
 
 
+#: What a generator train_model (one that yields its costs) is told, by every check it fails.
+GENERATOR = ("train_model is a generator function (it uses yield), so calling it runs none of its body and w "
+             "never moves: append each cost to a list and return the list.")
+
+
 def _costs(got, what: str = "train_model") -> list:
     losses = got["losses"]
+    if type_word(losses) == "a generator":
+        fail(GENERATOR, mistake="wrote a generator")
     if not isinstance(losses, (list, tuple)):
         fail(f"{what} returned {describe(losses)}; it should return the list of costs, one per iteration.",
              mistake="did not return the list of costs")
@@ -219,6 +226,8 @@ def test_train_model_trains_the_global_slope(nb, gen):
                  "it in place (backward_update does), never assign a new value to it.", mistake="replaced w")
         value = float(w.reshape(()))
         if abs(value - case[0]) < 1e-9 and case[3] > 0:
+            if type_word(got["losses"]) == "a generator":
+                fail(GENERATOR, mistake="wrote a generator")
             fail(f"train_model did not move the global w (still {case[0]:.4g}): train the global slope, "
                  f"passing [w] to backward_update and zero_grad{_under(how)}.", mistake="did not train the global w")
         # Where the costs are right, the slope must be where those iterations lead.

@@ -72,6 +72,10 @@ MISTAKES = [
              "        loss = criterion(forward(X[:10]), Y[:10])\n        backward_update(loss, [w], lr)\n"
              "        zero_grad([w])\n        losses.append(loss.item())\n    return losses\n",
              "not of some of the points"),
+    _mistake("train_model_yields_each_cost", "train_model",
+             "def train_model(n_iter, lr):\n    for _ in range(n_iter):\n"
+             "        loss = criterion(forward(X), Y)\n        backward_update(loss, [w], lr)\n"
+             "        zero_grad([w])\n        yield loss.item()\n", "generator function"),
     _mistake("plot_loss_shows_but_returns_nothing", "plot_loss",
              "def plot_loss(losses):\n    plt.plot(losses)\n    plt.xlabel('iteration')\n    plt.ylabel('cost')\n"
              "    plt.show()\n", "return the matplotlib Axes", converged=False),
