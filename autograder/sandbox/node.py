@@ -74,7 +74,7 @@ class Node:
         self.namespace["get_ipython"] = lambda: NotebookShell(self.namespace)
         self.snapshots: dict = {}
         self.stdout = BoundedText()
-        guard.trust(sys, stdout=self.stdout, stderr=self.stdout)
+        guard.trust(sys, argv=["notebook"], stdout=self.stdout, stderr=self.stdout)
         self.patched: list[str] = []
         self.pid = os.getpid()
 
@@ -359,7 +359,6 @@ def become_node(sock: socket.socket, uid: int, workdir: str, limits: Limits, cov
     sys.path[:] = prepared.path
     guard.drop_grader_finders(prepared.finders)
     sys.meta_path.insert(0, guard.ForbiddenImports())
-    guard.trust(sys, argv=["notebook"])
     os.environ.clear()
     os.environ.update(ENVIRONMENT)
     isolated = "namespace" if ROOT_FEATURES <= set(features) else "uid" if "uid" in features else "none"
