@@ -95,9 +95,13 @@ class Items(list):
 
     def parts(self, count: int) -> list["Answer"]:
         """The ``count`` dicts a probe that answers once per run sent back."""
-        if len(self) != count or not all(isinstance(v, Answer) for v in self):
-            fail(f"{self.what} came back changed: {count} answers expected, one for each run (was a built-in "
-                 "replaced while it ran?).", mistake="broke the probe")
+        return self.values(count, Answer)
+
+    def values(self, count: int, kind: type = object) -> list:
+        """The ``count`` values (each a ``kind``) a probe that answers once per call or run sent back."""
+        if len(self) != count or not all(isinstance(v, kind) for v in self):
+            fail(f"{self.what} came back changed: {count} answer{'s' * (count != 1)} expected, one for each "
+                 "input it was given (was a built-in replaced while it ran?).", mistake="broke the probe")
         return list(self)
 
 

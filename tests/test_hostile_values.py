@@ -179,6 +179,21 @@ def _checks(name: str):
 
 
 _RUNS: dict[str, SolutionRun] = {}
+
+
+def _solution_run(name: str) -> SolutionRun:
+    """The solution notebook of ``name``, run once for the whole module."""
+    if name not in _RUNS:
+        _RUNS[name] = SolutionRun(name)
+    return _RUNS[name]
+
+
+def _failure(name: str, check: str, spoil) -> CheckFailed:
+    """The failure the check ``check`` of ``name`` gives on the solution's answers spoiled by ``spoil``."""
+    fn = getattr(assignments.get(name).checks(), check)
+    with pytest.raises(CheckFailed) as failed:
+        fn(HostileNotebook(_solution_run(name), spoil), torch.Generator().manual_seed(SEEDS[0]))
+    return failed.value
 #: The inputs a check draws come from these seeds (so the solution's answers are computed once each).
 SEEDS = (11, 2026, 90210)
 CASES = [(name, fn.__name__) for name in assignments.NAMES for fn in _checks(name)]
@@ -189,9 +204,7 @@ CASES = [(name, fn.__name__) for name in assignments.NAMES for fn in _checks(nam
           suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_no_answer_makes_a_check_crash(name, check, data):
-    if name not in _RUNS:
-        _RUNS[name] = SolutionRun(name)
-    run = _RUNS[name]
+    run = _solution_run(name)
     fn = getattr(assignments.get(name).checks(), check)
     how = data.draw(st.sampled_from(["leaf", "whole", "huge", "negated", "same"]), label="how")
     hostile = data.draw(st.sampled_from(range(len(HOSTILE))), label="value")
@@ -222,9 +235,7 @@ HONEST_SEEDS = range(100, 125)
 @pytest.mark.parametrize("name", assignments.NAMES)
 def test_the_solution_passes_every_check_on_many_seeds(name):
     """The inputs a check draws never fail a right answer (the solution's, in a fork of its notebook)."""
-    if name not in _RUNS:
-        _RUNS[name] = SolutionRun(name)
-    run = _RUNS[name]
+    run = _solution_run(name)
     failed = []
     for fn in _checks(name):
         for seed in HONEST_SEEDS:
@@ -240,37 +251,57 @@ def _costs_replaced(entry):
     return lambda answer: dict(answer, losses=[copy.deepcopy(entry) for _ in answer["losses"]])
 
 
-@pytest.mark.parametrize("name, spoil, said", [
-    ("training_slope", _costs_replaced(math.nan), "train_model's cost 0 is nan"),
-    ("training_slope_bias", _costs_replaced(["float", math.nan]), "train_model's cost 0 is nan"),
-    ("training_slope_bias", _costs_replaced(["str", None]), "train_model's costs hold str values, not numbers"),
+@pytest.mark.parametrize("name, check, spoil, said", [
+    ("training_slope", "test_train_model_costs_follow_gradient_descent", _costs_replaced(math.nan),
+     "train_model's cost 0 is nan"),
+    ("training_slope_bias", "test_train_model_costs_follow_gradient_descent_on_w_and_b",
+     _costs_replaced(["float", math.nan]), "train_model's cost 0 is nan"),
+    ("training_slope_bias", "test_train_model_costs_follow_gradient_descent_on_w_and_b",
+     _costs_replaced(["str", None]), "train_model's costs hold str values, not numbers"),
 ], ids=["nan", "nan-with-bias", "text-with-bias"])
-def test_costs_that_are_not_numbers_are_called_so(name, spoil, said):
+def test_costs_that_are_not_numbers_are_called_so(name, check, spoil, said):
     """All-nan costs used to be read as a cost that never changed ("w is not being updated")."""
-    if name not in _RUNS:
-        _RUNS[name] = SolutionRun(name)
-    checks = assignments.get(name).checks()
-    check = getattr(checks, "test_train_model_costs_follow_gradient_descent", None) or \
-        checks.test_train_model_costs_follow_gradient_descent_on_w_and_b
-    with pytest.raises(CheckFailed) as failed:
-        check(HostileNotebook(_RUNS[name], spoil), torch.Generator().manual_seed(SEEDS[0]))
-    assert said in str(failed.value) and "never changed" not in str(failed.value)
+    failed = str(_failure(name, check, spoil))
+    assert said in failed and "never changed" not in failed
 
 
 def test_a_wrong_point_of_the_path_is_named_by_its_parameter_and_epoch():
-    if "training_slope_bias" not in _RUNS:
-        _RUNS["training_slope_bias"] = SolutionRun("training_slope_bias")
-
     def spoil(answer):
         path = [[list(value) for value in point] for point in answer["path"]]  # [[kind, w], [kind, b]] each
         path[2][1][1] += 1.0  # b after two epochs
         return dict(answer, path=path)
 
-    check = assignments.get("training_slope_bias").checks().test_train_model_path_follows_the_updates_of_w_and_b
-    with pytest.raises(CheckFailed) as failed:
-        check(HostileNotebook(_RUNS["training_slope_bias"], spoil), torch.Generator().manual_seed(SEEDS[0]))
-    assert "point 2 of train_model's path has b = " in str(failed.value)
-    assert "after 2 epochs of gradient descent b is" in str(failed.value)
+    failed = str(_failure("training_slope_bias", "test_train_model_path_follows_the_updates_of_w_and_b", spoil))
+    assert "point 2 of train_model's path has b = " in failed
+    assert "after 2 epochs of gradient descent b is" in failed
+
+
+def _finals_replaced(entry):
+    """A spoil of lr_sweep's answers: every final loss replaced by ``entry``."""
+    return lambda answers: [dict(a, pairs=[[lr, copy.deepcopy(entry)] for lr, _ in a["pairs"]]) for a in answers]
+
+
+#: Answers Hypothesis once drew that made a check crash (each a separate bug, now fixed), and what the student is told.
+ONCE_CRASHED = [
+    ("gradient_descent", "test_lr_sweep_gives_inf_for_a_diverging_rate", _finals_replaced(torch.full((3, 1), math.inf)),
+     "lr_sweep recorded a tensor of shape (3, 1)"),
+    ("gradient_descent", "test_lr_sweep_gives_inf_for_a_diverging_rate", _finals_replaced(np.array([1.0, 2.0])),
+     "Record math.inf when the final loss is not finite"),
+    ("training_slope", "test_criterion_is_mean_squared_error", lambda answer: dict(answer, loss=torch.zeros(0)),
+     "criterion should return a single number (a 0-dim tensor), but returned a tensor of shape (0,)"),
+    ("training_slope_bias", "test_criterion_is_mean_squared_error", lambda answer: dict(answer, loss=torch.zeros(0)),
+     "criterion should return a single number (a 0-dim tensor)"),
+    ("best_practices", "test_to_original_units_gives_the_slope_and_bias_in_the_datas_units", lambda answer: [],
+     "came back changed: 1 answer expected"),
+    ("best_practices", "test_to_original_units_takes_tensors_and_returns_python_floats",
+     lambda answer: list(range(1000)), "came back changed: 2 answers expected"),
+]
+
+
+@pytest.mark.parametrize("name, check, spoil, said", ONCE_CRASHED,
+                         ids=[f"{name}-{check}-{i}" for i, (name, check, _, _) in enumerate(ONCE_CRASHED)])
+def test_answers_that_once_crashed_a_check_fail_it_with_a_message(name, check, spoil, said):
+    assert said in str(_failure(name, check, spoil))
 
 
 def test_a_repr_sent_back_shows_no_memory_address():

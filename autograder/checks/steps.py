@@ -67,7 +67,7 @@ def judge_criterion_is_mean_squared_error(case, reference) -> None:
     loss = as_tensor(got["loss"], "criterion(yhat, y)")
     err = (yhat - y).double()
     want = reference(yhat.double(), y.double())
-    if loss.numel() > 1:
+    if loss.numel() != 1:
         if loss.shape == err.shape and close(loss, err ** 2):
             fail(f"criterion returned one squared error per sample (shape {tuple(loss.shape)}); "
                  "the cost is their mean, a single number: use torch.mean.", mistake="did not average")

@@ -139,7 +139,7 @@ def _reference(case, iterations: int) -> tuple[list[float], float]:
     w0, X, Y, _, lr = case
     run = bind(ref, w=torch.tensor(w0, dtype=torch.float64, requires_grad=True), X=X.double(), Y=Y.double())
     losses = run.train_model(iterations, lr)
-    return losses, float(run.globals["w"])
+    return losses, float(run.globals["w"].detach())
 
 
 def _accumulating_run(w0, X, Y, n_iter, lr) -> list[float]:

@@ -30,7 +30,7 @@ def _converted(value, call):
 def test_to_original_units_gives_the_slope_and_bias_in_the_datas_units(nb, gen):
     args = _scaling(gen)
     call = "to_original_units(w_std, b_std, x_mean, x_std, y_mean, y_std)"
-    got, = nb.probe(probes.to_original_units, what=call, cell="to_original_units", calls=[args])
+    got, = nb.probe(probes.to_original_units, what=call, cell="to_original_units", calls=[args]).values(1)
     w, b, _ = _converted(got, call)
     want_w, want_b = ref.to_original_units(*args)
     w_std, b_std, x_mean, x_std, y_mean, y_std = args
@@ -68,7 +68,8 @@ def test_to_original_units_takes_tensors_and_returns_python_floats(nb, gen):
     as_tensors = (torch.tensor(args[0]), *as_tensors[1:])  # at least one of each kind
     as_tensors = (*as_tensors[:3], float(args[3]), *as_tensors[4:])
     call = "to_original_units with one-element tensors among its arguments"
-    got, plain = nb.probe(probes.to_original_units, what=call, cell="to_original_units", calls=[as_tensors, args])
+    got, plain = nb.probe(probes.to_original_units, what=call, cell="to_original_units",
+                          calls=[as_tensors, args]).values(2)
     w, b, raw = _converted(got, call)
     # Judged against the student's own answer for the same numbers as floats (its value is the other check's).
     want_w, want_b, _ = _converted(plain, "to_original_units(w_std, b_std, x_mean, x_std, y_mean, y_std)")
