@@ -50,6 +50,8 @@ def test_cost_is_the_mean_squared_error(nb, gen):
     want = ref.cost(w, b, X.double(), Y.double())
     if value.numel() > 1:
         fail(f"cost returned {describe(value)}, one value per sample: the cost is their mean, a single number.")
+    if value.numel() == 0:
+        fail(f"cost returned {describe(value)}, no value at all: it should be a single number (a 0-dim tensor).")
     value = value.reshape(())
     if close(value, want, atol=1e-5):
         return
@@ -89,6 +91,8 @@ def test_total_cost_is_the_sum_of_squared_errors(nb, gen):
     want = ref.total_cost(w, b, X.double(), Y.double())
     if value.numel() > 1:
         fail(f"total_cost returned {describe(value)}, one value per sample: add them up into a single number.")
+    if value.numel() == 0:
+        fail(f"total_cost returned {describe(value)}, no value at all: it should be a single number (a 0-dim tensor).")
     value = value.reshape(())
     if close(value, want, atol=1e-4):
         return
