@@ -112,9 +112,12 @@ class StudentCrashed(StudentProblem):
 
 def num(value) -> str:
     """A number with about 4 significant figures (``inf`` and ``nan`` as such)."""
+    if isinstance(value, torch.Tensor) and value.is_complex() and value.numel() == 1:
+        z = complex(value.detach().reshape(()))
+        return f"{z.real:.4g}{z.imag:+.4g}j"
     try:
         x = float(value)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, RuntimeError):
         return describe(value)
     if math.isnan(x):
         return "nan"

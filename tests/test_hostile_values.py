@@ -281,6 +281,15 @@ def _finals_replaced(entry):
     return lambda answers: [dict(a, pairs=[[lr, copy.deepcopy(entry)] for lr, _ in a["pairs"]]) for a in answers]
 
 
+def _every_leaf(entry):
+    """A spoil: every leaf of the answer replaced by ``entry``."""
+    def spoil(answer):
+        for path in list(_leaves(answer)):
+            answer = _replace(answer, path, copy.deepcopy(entry))
+        return answer
+    return spoil
+
+
 #: Answers Hypothesis once drew that made a check crash (each a separate bug, now fixed), and what the student is told.
 ONCE_CRASHED = [
     ("gradient_descent", "test_lr_sweep_gives_inf_for_a_diverging_rate", _finals_replaced(torch.full((3, 1), math.inf)),
@@ -295,6 +304,11 @@ ONCE_CRASHED = [
      "cost returned a tensor of shape (0,) [], no value at all"),
     ("gradient_descent", "test_total_cost_is_the_sum_of_squared_errors",
      lambda answer: dict(answer, value=torch.zeros(0)), "total_cost returned a tensor of shape (0,) [], no value at all"),
+    ("prediction", "test_forward_computes_w_times_x_plus_b", _every_leaf((torch.tensor(1 + 1j),)), "1+1j"),
+    ("best_practices", "test_to_original_units_gives_the_slope_and_bias_in_the_datas_units",
+     _every_leaf(torch.tensor(1 + 1j)), "is tensor(1+1j), expected a number"),
+    ("training_slope", "test_plot_loss_returns_the_axes_with_the_cost_per_iteration",
+     lambda answer: dict(answer, lines=None, collections=None), "plot_loss"),
     ("best_practices", "test_to_original_units_gives_the_slope_and_bias_in_the_datas_units", lambda answer: [],
      "came back changed: 1 answer expected"),
     ("best_practices", "test_to_original_units_takes_tensors_and_returns_python_floats",

@@ -152,7 +152,7 @@ def judge_update_step(case, trained: tuple[str, ...], second: str = "") -> None:
     if isinstance(current, list) and len(current) == len(values) and all(
             isinstance(v, torch.Tensor) and v.numel() == 1 for v in current) and close(_values(current, "a parameter"), want):
         return
-    if all(x is None for x in got["grads"]):
+    if _no_gradient(got["grads"]):
         fail("backward_update did not call loss.backward(), so no gradient was computed and "
              "nothing could be updated.", mistake="forgot loss.backward()")
     if close(after, before):
@@ -179,10 +179,15 @@ def judge_update_step(case, trained: tuple[str, ...], second: str = "") -> None:
          f"{_where_they_differ(after, want)}.")
 
 
+def _no_gradient(grads) -> bool:
+    """No parameter got a gradient (``grads``: each parameter's, as the probe read it)."""
+    return isinstance(grads, list) and all(x is None for x in grads)
+
+
 def judge_update_keeps_leaves(case) -> None:
     """The tensors in params are the same leaf tensors afterwards, still requiring grad."""
     got = case[3]
-    if all(x is None for x in got["grads"]) and close(_values(got["values"], "a parameter"),
+    if _no_gradient(got["grads"]) and close(_values(got["values"], "a parameter"),
                                                       torch.tensor(case[0], dtype=torch.float64)):
         fail("backward_update did nothing: no gradient was computed and no parameter moved.",
              mistake="did nothing")
