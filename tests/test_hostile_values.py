@@ -229,6 +229,48 @@ def test_no_answer_makes_a_check_crash(name, check, data):
         pass
 
 
+#: Values drawn rather than listed: nested lists, tuples and dicts of numbers, text, numpy arrays, complex
+#: numbers and tensors of every dtype and of any shape (empty ones included).
+_DTYPES = [torch.float16, torch.bfloat16, torch.float64, torch.complex64, torch.int8, torch.uint8, torch.int32, torch.bool]
+_TENSORS = st.builds(lambda dtype, shape, v: torch.full(shape, v, dtype=torch.complex64 if dtype.is_complex else
+                                                       torch.float64).to(dtype),
+                     st.sampled_from(_DTYPES), st.lists(st.integers(0, 3), max_size=4).map(tuple),
+                     st.floats(-1e6, 1e6) | st.sampled_from([math.nan, math.inf, -math.inf]))
+_LEAVES = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5) | _TENSORS
+           | st.lists(st.floats(), max_size=3).map(np.array) | st.complex_numbers(max_magnitude=1e3))
+DRAWN = st.recursive(_LEAVES, lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+                     | st.dictionaries(st.text(max_size=3) | st.integers(), inner, max_size=3), max_leaves=8)
+
+
+@pytest.mark.parametrize("name, check", CASES, ids=[f"{a}-{c}" for a, c in CASES])
+@settings(max_examples=25, derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_no_drawn_value_makes_a_check_crash(name, check, data):
+    """The whole answer, or one or two of its values, replaced by values Hypothesis builds."""
+    fn = getattr(assignments.get(name).checks(), check)
+    how = data.draw(st.sampled_from(["whole", "one", "two"]), label="how")
+    first, second = data.draw(DRAWN, label="value"), data.draw(DRAWN, label="second value")
+    pick = data.draw(st.integers(0, 10 ** 6), label="leaf")
+
+    def spoil(answer):
+        if how == "whole":
+            return copy.deepcopy(first)
+        answer = _replace(answer, _pick(answer, pick), copy.deepcopy(first))
+        return answer if how == "one" else _replace(answer, _pick(answer, 7 * pick + 3), copy.deepcopy(second))
+
+    gen = torch.Generator().manual_seed(data.draw(st.sampled_from(SEEDS), label="seed"))
+    try:
+        fn(HostileNotebook(_solution_run(name), spoil), gen)
+    except (CheckFailed, StudentProblem):
+        pass
+
+
+def _pick(answer, index: int) -> tuple:
+    leaves = list(_leaves(answer))
+    return leaves[index % len(leaves)]
+
+
 HONEST_SEEDS = range(100, 125)
 
 
@@ -281,6 +323,15 @@ def _finals_replaced(entry):
     return lambda answers: [dict(a, pairs=[[lr, copy.deepcopy(entry)] for lr, _ in a["pairs"]]) for a in answers]
 
 
+def _event_values_replaced(entry):
+    """A spoil of fit's answers: each value read back from a TensorBoard event file replaced by ``entry``."""
+    def spoil(answer):
+        if "events" in answer and answer["events"]:
+            answer = dict(answer, events=[[tag, step, copy.deepcopy(entry)] for tag, step, _ in answer["events"]])
+        return answer
+    return spoil
+
+
 def _every_leaf(entry):
     """A spoil: every leaf of the answer replaced by ``entry``."""
     def spoil(answer):
@@ -309,6 +360,8 @@ ONCE_CRASHED = [
      _every_leaf(torch.tensor(1 + 1j)), "is tensor(1+1j), expected a number"),
     ("training_slope", "test_plot_loss_returns_the_axes_with_the_cost_per_iteration",
      lambda answer: dict(answer, lines=None, collections=None), "plot_loss"),
+    ("best_practices", "test_fit_logs_both_losses_to_the_writer", _event_values_replaced(None),
+     "with a real torch.utils.tensorboard.SummaryWriter, the event file fit wrote holds"),
     ("best_practices", "test_to_original_units_gives_the_slope_and_bias_in_the_datas_units", lambda answer: [],
      "came back changed: 1 answer expected"),
     ("best_practices", "test_to_original_units_takes_tensors_and_returns_python_floats",
