@@ -347,6 +347,9 @@ ONCE_CRASHED = [
      "lr_sweep recorded a tensor of shape (3, 1)"),
     ("gradient_descent", "test_lr_sweep_gives_inf_for_a_diverging_rate", _finals_replaced(np.array([1.0, 2.0])),
      "Record math.inf when the final loss is not finite"),
+    ("gradient_descent", "test_lr_sweep_picks_the_rate_with_the_lowest_final_loss",
+     lambda answers: [dict(a, pairs=[[lr, 1.0] for lr, _ in a["pairs"]], best=torch.tensor([0.1, 0.2]))
+                      for a in answers], "lr_sweep returned best = a tensor of shape (2,)"),
     ("training_slope", "test_criterion_is_mean_squared_error", lambda answer: dict(answer, loss=torch.zeros(0)),
      "criterion should return a single number (a 0-dim tensor), but returned a tensor of shape (0,)"),
     ("training_slope_bias", "test_criterion_is_mean_squared_error", lambda answer: dict(answer, loss=torch.zeros(0)),

@@ -41,7 +41,7 @@ def gradient_descent(ns, runs):
     for w0, x, y, lr, n_iter in runs:
         path = ns["gradient_descent"](w0, x, y, lr, n_iter)
         listed = isinstance(path, (list, tuple))
-        out.append({"path": list(path) if listed else path, "listed": listed,
+        out.append({"path": list(path) if listed else path, "listed": listed, "tuple": isinstance(path, tuple),
                     "types": ["float" if isinstance(v, float) else type(v).__name__ for v in path] if listed else None})
     return out
 

@@ -151,6 +151,24 @@ MISTAKES = [
              "one key per learning rate"),
     _mistake("lr_sweep_keeps_the_last_of_a_tie", "lr_sweep",
              _sweep(pick="[r for r in lrs if finals[r] == min(finals.values())][-1]"), "earliest"),
+    # A later cell that calls an earlier, wrong one is judged with the reference earlier cell: one mistake, one cell.
+    Case("gradient_descent_climbs_and_descend_steps_through_it",
+         {"gradient_descent": "def gradient_descent(w0, x, y, lr, n_iter):\n    path = [float(w0)]\n"
+                              "    for _ in range(n_iter):\n"
+                              "        path.append(path[-1] + lr * float(dloss_dw(path[-1], x, y)))\n    return path\n",
+          "descend": _descend().replace("        w = w - lr * slope\n",
+                                        "        w = gradient_descent(w, x, y, lr, 1)[-1]\n")},
+         loses=frozenset({"test_gradient_descent"}), message="gradient_descent"),
+    Case("cost_sums_and_total_cost_scales_it",
+         {"cost": "def cost(w, b, X, Y):\n    return torch.sum((w * X + b - Y) ** 2)\n",
+          "total_cost": "def total_cost(w, b, X, Y):\n    return len(X) * cost(w, b, X, Y)\n"},
+         loses=frozenset({"test_cost"}), message="sum instead of mean"),
+    _mistake("gradient_descent_returns_a_tuple", "gradient_descent",
+             "def gradient_descent(w0, x, y, lr, n_iter):\n    path = [float(w0)]\n    for _ in range(n_iter):\n"
+             "        path.append(path[-1] - lr * float(dloss_dw(path[-1], x, y)))\n    return tuple(path)\n",
+             "return a list"),
+    _mistake("total_cost_returns_a_python_float", "total_cost",
+             "def total_cost(w, b, X, Y):\n    return torch.sum((w * X + b - Y) ** 2).item()\n", "a plain number"),
     _mistake("batch_stores_cost_tensors", "batch_gradient_descent",
              "def batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol=None):\n    w, b = w0, b0\n    costs = []\n"
              "    for _ in range(n_iter):\n        c = cost(w, b, X, Y)\n"

@@ -14,7 +14,9 @@ from solutions import gradient_descent as ref
 def _cost_case(nb, gen, fn):
     X, Y = _data(gen)
     w, b = _value(gen, 0.5, 3.0), _value(gen, 0.5, 3.0)
-    got = nb.probe(probes.cost, what=f"{fn}(w, b, X, Y)", cell=fn, name=fn, w=w, b=b, X=X, Y=Y)
+    # total_cost may call cost: the reference one then, so that a mistake in cost costs its own cell only.
+    got = nb.probe(probes.cost, what=f"{fn}(w, b, X, Y)", cell=fn, reference=("cost",) if fn == "total_cost" else (),
+                   name=fn, w=w, b=b, X=X, Y=Y)
     return w, b, X, Y, got
 
 
@@ -94,6 +96,9 @@ def test_total_cost_is_the_sum_of_squared_errors(nb, gen):
     if value.numel() == 0:
         fail(f"total_cost returned {describe(value)}, no value at all: it should be a single number (a 0-dim tensor).")
     value = value.reshape(())
+    if close(value, want, atol=1e-4) and is_number(got["value"]):
+        fail(f"total_cost returned {describe(got['value'])}, a plain number: keep the result a tensor (no .item() "
+             "or float()); the notebook's own cells call .item() on it.", mistake="not a tensor")
     if close(value, want, atol=1e-4):
         return
     _diagnose_cost("total_cost", value, w, b, X, Y, want)

@@ -54,6 +54,9 @@ def test_gradient_descent_returns_n_iter_plus_1_floats_from_w0(nb, gen):
                          cell="gradient_descent", reference=FOR_GRADIENT_DESCENT,
                          runs=[run, (start, *run[1:4], 0)]).parts(2)
     path = _path(got, n_iter)
+    if got.flag("tuple"):
+        fail("gradient_descent returned a tuple; return a list [w0, w1, ...] (append each new w to it).",
+             mistake="not a list")
     python_floats(got["path"], "gradient_descent's list", "store float(w) (or w.item()) for every value.")
     if len(path) == n_iter and abs(float(path[0]) - w0) > 1e-9:
         fail(f"gradient_descent(w0, x, y, lr, {n_iter}) returned {n_iter} values: the list should start with "
