@@ -50,12 +50,12 @@ def _no_near_ties(values):
 
 
 def _fit_case(nb, gen, scenario, default_gamma=False, real_writer=False):
-    """scenario: 'stop' (early stopping + clipping) or 'schedule' (StepLR, no early stop, writer;
-    with ``default_gamma``, fit's own default gamma)."""
+    """scenario: 'stop' (early stopping + clipping), 'full' (the same, ending by epochs one epoch before
+    it would stop) or 'schedule' (StepLR, no early stop, writer; with ``default_gamma``, fit's own default gamma)."""
     for _ in range(20):
         weight, bias = torch.tensor([[float(rand(gen, 1, low=-0.5, high=0.5))]]), torch.tensor([0.0])
         data = _stopping_data(gen)
-        if scenario == "stop":
+        if scenario in ("stop", "full"):
             options = {"lr": float(rand(gen, 1, low=0.08, high=0.15)), "epochs": 60,
                        "patience": randint(gen, 3, 5), "max_norm": float(rand(gen, 1, low=3, high=6))}
         else:
@@ -65,8 +65,11 @@ def _fit_case(nb, gen, scenario, default_gamma=False, real_writer=False):
                 del options["gamma"]
         history, state = _reference_fit(weight, bias, data, options)
         stopped = len(history["val_loss"]) < options["epochs"]
-        if _no_near_ties(history["val_loss"]) and (stopped or scenario != "stop"):
+        if _no_near_ties(history["val_loss"]) and (stopped or scenario == "schedule"):
             break
+    if scenario == "full":  # the same data, one epoch short of the stop: the run ends by epochs, its best behind it
+        options = dict(options, epochs=len(history["val_loss"]) - 1)
+        history, state = _reference_fit(weight, bias, data, options)
     use_writer = scenario == "schedule"
     got = nb.probe(probes.fit, what="fit(model, X_train, Y_train, X_val, Y_val, ...)", cell="fit",
                    reference=("EarlyStopping", "train_step"), weight=weight, bias=bias, data=data,
@@ -178,6 +181,12 @@ def test_fit_returns_the_best_epoch_and_restores_its_weights(nb, gen):
     if not restored:
         fail("after fit the model does not hold the weights of the best epoch: load them back at the end, "
              "model.load_state_dict(stopper.best_state).")
+    case, got, history, state = _fit_case(nb, gen, "full")
+    ran, best = len(got["lists"]["val_loss"]), got["best_epoch"]
+    if ran == case[3]["epochs"] and best == history["best_epoch"] and not _state_close(got["state"], state):
+        fail(f"after fit ran all {ran} epochs (early stopping did not fire), the model does not hold the weights "
+             f"of its best epoch, {int(best)}: load them back after the loop however the run ended, not only "
+             "when it stops early.", mistake="restored only on an early stop")
 
 
 @cell("test_fit")
