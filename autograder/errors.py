@@ -52,6 +52,11 @@ _MEANINGS = [
      Meaning("cost is not a single number",
              "backward() needs the cost as one number; this one has a value per sample. Average the squared "
              "errors (torch.mean) before calling backward().")),
+    (("OverflowError",), r"Numerical result out of range", "",
+     Meaning("a diverging float squared",
+             "a Python float grew too large to square: gradient descent diverged with this learning rate. Compute "
+             "the loss of the last w on a float64 tensor (torch.tensor(w, dtype=torch.float64)): there it becomes "
+             "inf instead of raising, and math.isfinite tells.")),
     (("TypeError", "RuntimeError"), r"bitwise_xor|for \^|\^:", "",
      Meaning("^ instead of **", "`^` is Python's bitwise XOR, not a power: square with `** 2`.")),
     (("RuntimeError", "TypeError", "AttributeError"), r"", r"\bnn\.MSELoss\(\s*[^)\s]",

@@ -18,12 +18,15 @@ from solutions import gradient_descent as ref
 
 def _sweep_case(gen, diverging=0, all_diverge=False):
     """(w0, x, y, lrs, n_iter): rates that converge (lr = c / x**2 with c < 0.5), too small ones, and
-    ``diverging`` ones whose last w is not a finite number; each other last w stays small enough
-    that (w * x - y) ** 2 is a float."""
+    ``diverging`` ones whose last w is not a finite number, with one more whose last w is a float about
+    1e230 (its square is not); each other last w stays small enough that (w * x - y) ** 2 is a float."""
     x, y = _value(gen, 0.7, 2.5), _value(gen, 0.5, 5.0)
     w0, n_iter = y / x + _value(gen, 1.0, 4.0), randint(gen, 150, 250)
     shapes = [] if all_diverge else [0.003, 0.02, 0.1, 0.3, 0.45][: randint(gen, 3, 5)]
     shapes += [float(rand(gen, 1, low=40, high=60)) for _ in range(diverging)]
+    if diverging:  # and one whose last w is still a float, too large to square as one (as in the visible test)
+        growth = (10.0 ** float(rand(gen, 1, low=200, high=260)) / abs(w0 - y / x)) ** (1 / n_iter)
+        shapes.append((1 + growth) / 2)
     if diverging and not all_diverge:
         shapes.append(float(rand(gen, 1, low=1.02, high=1.06)))  # grows, but stays a finite number
     lrs = [float(c * float(rand(gen, 1, low=0.9, high=1.1))) / x ** 2 for c in shapes]
