@@ -96,12 +96,22 @@ def _variant_stops(patience, min_delta, losses, *, strict=True, late=False, rese
     return out
 
 
+def _fail_if_best_loss_follows_every_loss(got, losses, want) -> None:
+    """best_loss set to each validation loss, better or not (the update outside the ``if``): its stops and
+    its best_state look like a tie counted as an improvement, which is not what went wrong."""
+    if got["best"] == [float(v) for v in losses] != want["best"]:
+        fail("EarlyStopping's best_loss became every validation loss, better or not: set best_loss (and "
+             "best_state) only on an improvement, inside the `if val_loss < best_loss - min_delta:` branch.",
+             mistake="best_loss set every epoch")
+
+
 @cell("test_EarlyStopping")
 def test_early_stopping_stops_after_patience_epochs_without_improvement(nb, gen):
     patience, losses, got, want = _early_case(nb, gen)
     stops = got["stops"]
     if stops == want["stops"]:
         return
+    _fail_if_best_loss_follows_every_loss(got, losses, want)
     if any(s is None for s in stops):
         fail("EarlyStopping.step returned None: it should return True (stop now) or False.")
     first = want["first"]
@@ -148,6 +158,7 @@ def test_early_stopping_tracks_the_best_loss_and_min_delta(nb, gen):
         fail("EarlyStopping has no number in best_loss after step(): record the best validation loss there.")
     if best == want["best"] and counters == want["counters"]:
         return  # what step() returns is judged by the check of stopping
+    _fail_if_best_loss_follows_every_loss(got, losses, want)
     if counters == _counters(losses, 0.0):
         fail(f"EarlyStopping ignored min_delta = {min_delta:.3g}: an improvement smaller than min_delta does not "
              "count (val_loss < best_loss - min_delta).")
@@ -188,6 +199,7 @@ def test_early_stopping_keeps_a_copy_of_the_best_weights(nb, gen):
         fail("EarlyStopping.best_state changed with the model: it holds the model's current weights, not those "
              "of the best epoch. model.state_dict() returns the live parameter tensors; store a copy, "
              "copy.deepcopy(model.state_dict()) or {k: v.clone() for k, v in ...}.")
+    _fail_if_best_loss_follows_every_loss(got, losses, want)
     for epoch, loss in enumerate(losses):
         if epoch > want["best_at"] and loss == losses[want["best_at"]] and \
                 all(close(values[k], got["weights"][epoch][k], rtol=0, atol=1e-7) for k in values):
