@@ -172,6 +172,9 @@ MISTAKES = [
              "return a list"),
     _mistake("total_cost_returns_a_python_float", "total_cost",
              "def total_cost(w, b, X, Y):\n    return torch.sum((w * X + b - Y) ** 2).item()\n", "a plain number"),
+    _mistake("batch_divides_the_learning_rate_by_n", "batch_gradient_descent",
+             _batch(STOP, UPDATE.replace("lr * dw, b - lr * db", "lr / len(X) * dw, b - lr / len(X) * db")),
+             "batch_gradient_descent"),
     _mistake("batch_stores_cost_tensors", "batch_gradient_descent",
              "def batch_gradient_descent(w0, b0, X, Y, lr, n_iter, tol=None):\n    w, b = w0, b0\n    costs = []\n"
              "    for _ in range(n_iter):\n        c = cost(w, b, X, Y)\n"
