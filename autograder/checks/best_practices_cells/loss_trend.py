@@ -16,8 +16,12 @@ TRENDS = ("increasing", "plateau", "decreasing")
 
 
 def _trend_probe(nb, calls):
-    got = nb.probe(probes.loss_trend, what="loss_trend(losses, window, rel_tol)", cell="loss_trend", calls=calls)
-    return got.parts(len(calls))
+    what = "loss_trend(losses, window, rel_tol)"
+    got = nb.probe(probes.loss_trend, what=what, cell="loss_trend", calls=calls).parts(len(calls))
+    problem = nb.cell_problem("loss_trend")
+    if problem and any(answer.text("error") == "NameError" for answer in got):
+        fail(f"{what} could not run (NameError) because {problem}.")
+    return got
 
 
 def _trend_call(losses, options) -> str:

@@ -94,8 +94,11 @@ def _expect_descent(got, run, *, judge_order=False, judge_extra_update=False, ru
     if reason == want_reason and updates == want_updates + 1:
         if not judge_extra_update:
             return
+        also = (" Or its 'tol' rule compares something else: it holds when the loss fell by less than tol since "
+                "the previous w (previous - current < tol), not when the loss itself is below tol."
+                if reason == "tol" else "")
         fail(f"{call} stopped with {reason!r} but after {updates} updates, one too many: check the rules "
-             "before updating w, and stop without updating (ws ends with the w where the rule held).",
+             f"before updating w, and stop without updating (ws ends with the w where the rule held).{also}",
              mistake="updated before stopping")
     fail(f"{call} stopped with {reason!r} after {updates} updates; expected {want_reason!r} after "
          f"{want_updates}. {rule}".rstrip())
