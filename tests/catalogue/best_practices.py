@@ -145,6 +145,10 @@ MISTAKES = [
              "clipping after the step"),
     _mistake("train_step_returns_the_loss_tensor", "train_step", _step(ret="loss"), "loss.item()"),
     _mistake("fit_trains_with_adam", "fit", _fit().replace("torch.optim.SGD", "torch.optim.Adam"), "SGD with lr"),
+    _mistake("standardize_overwrites_X", "standardize",
+             "def standardize(X, mean=None, std=None):\n    if mean is None:\n        mean = X.mean(0)\n"
+             "    if std is None:\n        std = X.std(0)\n    X -= mean\n    X /= std\n    return X, mean, std\n",
+             "changed the X it was given"),
     _mistake("fit_schedule_never_steps", "fit", _fit(sched="pass"), "never changed"),
     _mistake("fit_keeps_the_last_weights", "fit", _fit(restore=""), "load them back"),
     _mistake("fit_restores_the_best_weights_only_on_an_early_stop", "fit",

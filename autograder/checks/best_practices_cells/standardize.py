@@ -22,11 +22,21 @@ def _features(gen, n):
     return centres + scales * torch.randn(n, 3, generator=gen)
 
 
+def _standardized(nb, call, judge_input=False, **inputs):
+    """What standardize returned; where ``judge_input``, it fails when standardize changed the X it was given."""
+    got = nb.probe(probes.standardize, what=call, cell="standardize", **inputs)
+    if judge_input and got.flag("changed_X"):
+        fail(f"{call} changed the X it was given (X -= mean, X /= std work in place): the notebook's later cells "
+             "still need the data in its own units. Compute a new tensor, (X - mean) / std.",
+             mistake="standardized X in place")
+    return got["result"]
+
+
 @cell("test_standardize")
 def test_standardize_scales_each_column_with_its_own_statistics(nb, gen):
     n = randint(gen, 15, 40)
     X = _features(gen, n)
-    got = nb.probe(probes.standardize, what="standardize(X)", cell="standardize", X=X, mean=None, std=None)
+    got = _standardized(nb, "standardize(X)", judge_input=True, X=X, mean=None, std=None)
     Xs, mean, std = _triple(got, "standardize(X)", ("X_std", "mean", "std"))
     Xs = _table(Xs, "X_std from standardize(X)")
     mean = _table(mean, "the mean from standardize(X)")
@@ -69,7 +79,7 @@ def test_standardize_uses_the_training_statistics_when_given(nb, gen):
     X = _features(gen, n)
     mean = X.mean(0) + rand(gen, 3, low=-5, high=5)
     std = X.std(0) * rand(gen, 3, low=0.5, high=2.0)
-    got = nb.probe(probes.standardize, what="standardize(X, mean, std)", cell="standardize", X=X, mean=mean, std=std)
+    got = _standardized(nb, "standardize(X, mean, std)", X=X, mean=mean, std=std)
     Xs, m_out, s_out = _triple(got, "standardize(X, mean, std)", ("X_std", "mean", "std"))
     Xs = _table(Xs, "X_std from standardize(X, mean, std)")
     want = (X.double() - mean.double()) / std.double()
