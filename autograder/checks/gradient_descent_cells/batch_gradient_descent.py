@@ -127,10 +127,14 @@ def _stops_by_tol_on_its_own_costs(run, w, b, costs) -> bool:
     rule on its own costs: it starts with the cost at (w0, b0), no recorded cost changed by less than tol, and
     it ran all n_iter or stopped on a new cost (the one at its last (w, b)) that changed by less than tol."""
     w0, b0, X, Y, lr, n_iter, tol = run
-    one_w, one_b, first = _ref_batch((w0, b0, X, Y, lr, 1, None))
-    differs = not close(costs[1], _ref_batch((w0, b0, X, Y, lr, 2, None))[2][1], **TOL) if len(costs) > 1 \
-        else len(costs) == 1 and not (close(w, one_w, **TOL) and close(b, one_b, **TOL))
-    if not differs or not close(costs[0], first[0], **TOL) or len(costs) > n_iter:
+    if not len(costs) or len(costs) > n_iter or not close(costs[0], ref.cost(w0, b0, X.double(), Y.double()), **TOL):
+        return False
+    if len(costs) > 1:
+        differs = not close(costs[1], _ref_batch((w0, b0, X, Y, lr, 2, None))[2][1], **TOL)
+    else:
+        one_w, one_b, _ = _ref_batch((w0, b0, X, Y, lr, 1, None))
+        differs = not (close(w, one_w, **TOL) and close(b, one_b, **TOL))
+    if not differs:
         return False
     if not bool(((costs[1:] - costs[:-1]).abs() >= tol).all()):
         return False

@@ -20,6 +20,15 @@ def _cost_case(nb, gen, fn):
     return w, b, X, Y, got
 
 
+def _single(value, fn, many: str):
+    """``value`` as a 0-dim tensor; a failure when it holds one value per sample (``many`` says what to do) or none."""
+    if value.numel() > 1:
+        fail(f"{fn} returned {describe(value)}, one value per sample: {many}")
+    if value.numel() == 0:
+        fail(f"{fn} returned {describe(value)}, no value at all: it should be a single number (a 0-dim tensor).")
+    return value.reshape(())
+
+
 def _diagnose_cost(fn, value, w, b, X, Y, want):
     n = X.shape[0]
     err = (w * X + b - Y).double()
@@ -50,11 +59,7 @@ def test_cost_is_the_mean_squared_error(nb, gen):
     w, b, X, Y, got = _cost_case(nb, gen, "cost")
     value = as_tensor(got["value"], "cost(w, b, X, Y)")
     want = ref.cost(w, b, X.double(), Y.double())
-    if value.numel() > 1:
-        fail(f"cost returned {describe(value)}, one value per sample: the cost is their mean, a single number.")
-    if value.numel() == 0:
-        fail(f"cost returned {describe(value)}, no value at all: it should be a single number (a 0-dim tensor).")
-    value = value.reshape(())
+    value = _single(value, "cost", "the cost is their mean, a single number.")
     if close(value, want, atol=1e-5):
         return
     _diagnose_cost("cost", value, w, b, X, Y, want)
@@ -91,15 +96,11 @@ def test_total_cost_is_the_sum_of_squared_errors(nb, gen):
     w, b, X, Y, got = _cost_case(nb, gen, "total_cost")
     value = as_tensor(got["value"], "total_cost(w, b, X, Y)")
     want = ref.total_cost(w, b, X.double(), Y.double())
-    if value.numel() > 1:
-        fail(f"total_cost returned {describe(value)}, one value per sample: add them up into a single number.")
-    if value.numel() == 0:
-        fail(f"total_cost returned {describe(value)}, no value at all: it should be a single number (a 0-dim tensor).")
-    value = value.reshape(())
-    if close(value, want, atol=1e-4) and is_number(got["value"]):
-        fail(f"total_cost returned {describe(got['value'])}, a plain number: keep the result a tensor (no .item() "
-             "or float()); the notebook's own cells call .item() on it.", mistake="not a tensor")
+    value = _single(value, "total_cost", "add them up into a single number.")
     if close(value, want, atol=1e-4):
+        if is_number(got["value"]):
+            fail(f"total_cost returned {describe(got['value'])}, a plain number: keep the result a tensor (no "
+                 ".item() or float()); the notebook's own cells call .item() on it.", mistake="not a tensor")
         return
     _diagnose_cost("total_cost", value, w, b, X, Y, want)
     expect_close(value, want, "total_cost(w, b, X, Y)", atol=1e-4,

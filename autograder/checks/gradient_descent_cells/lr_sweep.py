@@ -7,7 +7,9 @@ import math
 
 import torch
 
-from autograder.checkapi import CheckFailed, as_float, cell, close, describe, fail, is_number, num, python_floats, rand, randint
+from autograder.checkapi import (
+    CheckFailed, as_float, cell, close, describe, fail, is_number, num, python_floats, rand, randint,
+)
 from autograder.checks.gradient_descent_cells.common import FOR_SWEEP, _value
 from autograder.probes import gradient_descent as probes
 from solutions import gradient_descent as ref
