@@ -61,7 +61,7 @@ mutants: setup
 	$(PY) -m tests.mutation
 
 # nbgrader autograde on every catalogue notebook of every assignment (make test compares
-# a fixed third of them): each cell's score must be the one the command line gives.
+# a fixed sixth of them): each cell's score must be the one the command line gives.
 parity: setup
 	AUTOGRADER_PARITY=all $(PY) -m pytest tests -k "nbgrader_autograde_and_our_grader_agree"
 

@@ -77,8 +77,9 @@ def test_the_installed_grader_is_the_wheel_not_this_checkout(grader_python, tmp_
     assert all("site-packages" in f and str(support.ROOT) not in f for f in found), found
 
 
-#: Assignments whose sample includes a mistake and a correct variant (every assignment
-#: gets its solution and untouched release; the in-checkout parity suites do the rest).
+#: Assignments nbgrader also autogrades here, with a mistake and a correct variant besides the
+#: solution and the untouched release (our grader grades those two for every assignment; the
+#: in-checkout parity suites compare nbgrader's scores on all five).
 SAMPLED = ("training_slope", "best_practices")
 
 
@@ -90,8 +91,10 @@ def _sample(name: str) -> list[support.Case]:
 
 
 def test_a_separate_course_gets_nbgraders_scores_from_the_installed_grader(grader_python, tmp_path):
-    """init-course, release, nbgrader generate_assignment and autograde, and our grade --course:
-    the same per-cell scores, on every assignment's solution, untouched release and a sample."""
+    """init-course, release and our grade from the installed grader: every assignment's solution
+    gets full marks and its untouched release none. Then nbgrader generate_assignment and autograde
+    on two of them (the in-checkout parity suites compare all five): the same per-cell scores, on
+    the solution, the untouched release and a sample."""
     env = _env(grader_python)
     course = tmp_path / "course"
     _run([grader_python, "-m", "autograder", "init-course", course], tmp_path, env)
@@ -109,16 +112,18 @@ def test_a_separate_course_gets_nbgraders_scores_from_the_installed_grader(grade
         ours = tmp_path / "out" / name
         _run([grader_python, "-m", "autograder", "grade", name, "submitted", "--out", ours, "--jobs", "2",
               "--quiet"], course, env)
-        nbgrader = [grader_python, "-m", "nbgrader"]
-        _run([*nbgrader, "generate_assignment", name, "--force", f"--CourseDirectory.root={course}"], course, env)
-        _run([*nbgrader, "autograde", name, "--force", f"--CourseDirectory.root={course}"], course, env)
-        theirs = support.nbgrader_scores(course, name, students[name])
-        for student in students[name]:
-            assert theirs[student] == support.cell_scores(support.results(ours, student)), (name, student)
-        top = sum(support.cell_max(name).values())
-        assert sum(theirs["solutions"].values()) == top and sum(theirs["untouched"].values()) == 0
         if name in SAMPLED:
-            assert any(0 < sum(theirs[s].values()) < top for s in students[name][2:]), name
+            nbgrader = [grader_python, "-m", "nbgrader"]
+            _run([*nbgrader, "generate_assignment", name, "--force", f"--CourseDirectory.root={course}"], course, env)
+            _run([*nbgrader, "autograde", name, "--force", f"--CourseDirectory.root={course}"], course, env)
+        mine = {student: support.cell_scores(support.results(ours, student)) for student in students[name]}
+        top = sum(support.cell_max(name).values())
+        assert sum(mine["solutions"].values()) == top and sum(mine["untouched"].values()) == 0, name
+        if name not in SAMPLED:
+            continue
+        theirs = support.nbgrader_scores(course, name, students[name])
+        assert theirs == mine, name
+        assert any(0 < sum(theirs[s].values()) < top for s in students[name][2:]), name
 
 
 def test_without_the_grader_a_hidden_region_fails_closed(tmp_path):
