@@ -85,9 +85,10 @@ class Notebook(Protocol):
 
     def probe(self, fn, /, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (),
               **kwargs) -> object:
-        """Run the public probe ``fn(ns, **kwargs)`` in a fresh copy of the notebook's
-        process and return its value (decoded data: tensors, numbers, lists, dicts,
-        ``Opaque`` for what could not be sent, ``StudentError`` for a caught error).
+        """Run the public probe ``fn(ns, **kwargs)`` in a copy of the notebook's process as
+        the notebook left it (fresh, or one earlier probes provably left so) and return its
+        value (decoded data: tensors, numbers, lists, dicts, ``Opaque`` for what could not
+        be sent, ``StudentError`` for a caught error).
         ``what`` names the student's code being called, for messages (``"criterion(yhat, y)"``);
         ``cell`` the answer cell it comes from (a ``NameError`` then says why that cell failed).
         ``reference`` names solution functions put in place of the student's (so an

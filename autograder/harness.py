@@ -28,6 +28,7 @@ from autograder.assignments import points_problem
 from autograder.checking import CheckFailed, StudentCrashed, StudentProblem, StudentRaised, StudentTimedOut
 from autograder.execute import Execution
 from autograder.results import CheckResult
+from autograder.sandbox import sharing
 from autograder.sandbox.client import Outcome, SandboxError
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
@@ -61,6 +62,10 @@ class Notebook:
         self._answers: dict[str, tuple[bool, object]] = {}
         self._rerun = rerun
         """Executes the notebook again with every cell (for a probe that needs a left-out one)."""
+        self.share = sharing.on()
+        """Probes without reference code may share a copy (``sandbox.sharing``)."""
+        self._kept = None
+        """The copy the last such probe left as it found it, waiting for the next."""
 
     @staticmethod
     def _source(fn) -> str:
@@ -99,7 +104,7 @@ class Notebook:
 
     def probe(self, fn, /, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (),
               _variant: tuple[str, object] | None = None, **kwargs):
-        """Run ``fn(namespace, **kwargs)`` in a fresh copy of the notebook and
+        """Run ``fn(namespace, **kwargs)`` in a copy of the notebook (``_probe_a_copy``) and
         return its value. ``fn`` is a public probe (``autograder/probes/``).
         ``reference`` names solution functions that replace the student's (so
         earlier mistakes are not punished twice): the probe is then *tainted*
@@ -180,19 +185,41 @@ class Notebook:
         if self._rerun is not None and outcome.status == "error" \
                 and unread.fails_on(outcome.error, self.execution.left_out):
             # It needs a name a left-out provided cell binds: the notebook runs again, every cell this time.
+            self._drop_kept()
             self.execution.final.kill()
             self.execution = self._rerun()
             outcome = self._probe_a_copy(message)
         return outcome
 
     def _probe_a_copy(self, message: dict):
+        """The probe's outcome in a fresh copy, or, for a probe without reference code, in
+        the copy earlier ones left as they found it. An error or a crash there is never
+        taken from it: the probe runs again in a fresh copy."""
+        keep = self.share and not message["reference"]
+        if keep and self._kept is not None and self._kept.reusable():
+            node, self._kept = self._kept, None
+            outcome = node.probe(message, self.timeout, keep=True)
+            if outcome.status not in ("error", "crashed"):
+                self._kept = node if node.alive else None
+                return outcome
+            node.kill()
+        self._kept = None if keep else self._kept
         try:
-            node = self.execution.final.fork()
+            node = self.execution.final.fork(keep=keep, spare=self._kept is not None)
         except SandboxError as exc:
             return Outcome(status="crashed", reason=f"the notebook's process was gone ({exc})")
-        return node.probe(message, self.timeout)
+        outcome = node.probe(message, self.timeout, keep=keep)
+        if keep and node.alive:
+            self._kept = node
+        return outcome
+
+    def _drop_kept(self) -> None:
+        if self._kept is not None:
+            self._kept.kill()
+            self._kept = None
 
     def close(self) -> None:
+        self._drop_kept()
         self._close()
 
 

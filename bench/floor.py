@@ -12,9 +12,11 @@ would take at best if every core did nothing else:
 2. its cells in a fresh sandboxed process per submission (a fork of the
    sandbox's server, with its namespaces and limits), as grading runs them;
 3. the same, plus one fresh copy of that process per probe the hidden checks
-   make (each copy runs a probe that does nothing);
+   make (each copy runs a probe that does nothing), as grading did before
+   probes shared copies;
 4. the whole grader (`python -m autograder grade --jobs 1`: checks, pytest,
-   results), its start-up taken out.
+   results, probes sharing copies where ``sandbox.sharing`` allows), its
+   start-up taken out.
 
 Layers 1 to 3 are measured in rounds, each layer in turn, and each one's median
 round is printed, so a slow spell of the machine does not land on one layer.
@@ -85,20 +87,21 @@ def in_sandbox(sandbox: client.Sandbox, cells, copies: int) -> None:
 
 
 def copies_per_submission(name: str, scratch: Path) -> int:
-    """How many fresh copies the hidden checks fork for one correct submission."""
+    """How many probes the hidden checks make of one correct submission: the fresh
+    copies they would fork if no two probes shared one (``sandbox.sharing``)."""
     counted = []
-    fork = client.Node.fork
+    probe = client.Node.probe
 
-    def counting_fork(node):
+    def counting_probe(node, *args, **kwargs):
         counted.append(1)
-        return fork(node)
+        return probe(node, *args, **kwargs)
 
     support.write(scratch / "one", "solution", name, support.source_notebook(name))
-    client.Node.fork = counting_fork
+    client.Node.probe = counting_probe
     try:
         grade.grade(name, scratch / "one", scratch / "one-out", jobs=1, force=True)
     finally:
-        client.Node.fork = fork
+        client.Node.probe = probe
     return len(counted)
 
 

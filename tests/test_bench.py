@@ -23,9 +23,10 @@ def test_the_benchmark_grades_with_both_tools_and_reports_agreeing_scores():
 
 def test_the_floor_benchmark_prints_each_layer_and_counts_one_copy_per_probe():
     """`python -m bench.floor` (also part of `make bench`) measures what each layer
-    of isolation costs. A correct training_slope submission needs one fresh copy
-    per test cell that probes (forward, criterion, backward_update, zero_grad,
-    train_model, plot_loss): the checks of one cell share their probe."""
+    of isolation costs. A correct training_slope submission makes one probe per
+    test cell that probes (forward, criterion, backward_update, zero_grad,
+    train_model, plot_loss): the checks of one cell share their probe. The third
+    layer gives each its own fresh copy, as grading did before copies were shared."""
     run = subprocess.run([sys.executable, "-m", "bench.floor", "--n", "2"],
                          cwd=support.ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr[-3000:]

@@ -313,7 +313,7 @@ def _uptime() -> float:
     return float(Path("/proc/uptime").read_text().split()[0])
 
 
-#: The first uid the sandbox gives a submission (autograder.sandbox.node.STUDENT_UID_BASE; not
+#: The first uid the sandbox gives a submission (autograder.sandbox.leftovers.STUDENT_UID_BASE; not
 #: imported, which would load torch into this process).
 STUDENT_UIDS = 100_000
 

@@ -18,8 +18,11 @@ import hashlib
 import os
 import random
 import sys
+import types
 
 import matplotlib
+import matplotlib.artist
+import matplotlib.figure
 import numpy as np
 import torch
 
@@ -27,6 +30,8 @@ from autograder.sandbox import guard
 
 #: How deep into containers and objects the fingerprint looks, and how many objects at most.
 DEPTH, OBJECTS = 4, 5_000
+#: The same for :func:`reachable`, which also looks inside the objects of libraries (a model, an optimizer).
+REACHABLE_DEPTH = 10
 #: Globals Python itself writes while a cell runs (a warning shown once per place).
 IGNORED = frozenset({"__warningregistry__"})
 
@@ -46,15 +51,34 @@ def fingerprint(namespace: dict, ignore: frozenset[str] | set[str], keep: dict) 
         names = tuple(sorted((name, id(value)) for name, value in namespace.items()
                              if name not in ignore and name not in IGNORED))
         objects = [_state(namespace[name], DEPTH, seen) for name, _ in names]
-    except (Unreadable, RecursionError, TypeError, ValueError, RuntimeError):
+    except (Unreadable, RecursionError, TypeError, ValueError, RuntimeError, AttributeError):
         return None
     finally:
         keep.update(seen)
     return names, tuple(objects), _library_state()
 
 
-def _state(value, depth: int, seen: dict) -> object:
-    """The identity and contents of ``value`` as far as a cell could change them."""
+def reachable(roots: list, keep: dict, figures: dict) -> tuple | None:
+    """The identity and contents of everything ``roots`` reach, as far as code
+    could change them, and the state of torch, matplotlib and the loaded modules
+    but for the random generators (``None``: something it cannot vouch for).
+    Matplotlib artists count as their figure, which goes in ``figures``: an
+    artist changed through matplotlib marks its figure stale (see ``sharing``)."""
+    if guard.version_of is None:
+        return None
+    seen: dict[int, object] = {}
+    try:
+        objects = tuple(_state(root, REACHABLE_DEPTH, seen, figures) for root in roots)
+    except (Unreadable, RecursionError, TypeError, ValueError, RuntimeError, AttributeError):
+        return None
+    finally:
+        keep.update(seen)
+    return objects, _library_state(with_random=False)
+
+
+def _state(value, depth: int, seen: dict, figures: dict | None = None) -> object:
+    """The identity and contents of ``value`` as far as a cell could change them
+    (artists only where ``figures`` collects their figures)."""
     if isinstance(value, type(sys)):
         return ("module", id(value), _version(vars(value)))
     if value is None or isinstance(value, (bool, int, float, complex, str, bytes)):
@@ -70,21 +94,51 @@ def _state(value, depth: int, seen: dict) -> object:
         raise Unreadable("too deep")
     inner = depth - 1
     if isinstance(value, (list, tuple)):
-        return (type(value).__name__, id(value), len(value), tuple(_state(v, inner, seen) for v in value))
+        return (type(value).__name__, id(value), len(value), tuple(_state(v, inner, seen, figures) for v in value))
     if isinstance(value, dict):
-        return ("dict", id(value), _version(value), tuple(_state(v, inner, seen) for v in list(value.values())))
+        return ("dict", id(value), _version(value),
+                tuple(_state(v, inner, seen, figures) for v in list(value.values())))
     if isinstance(value, (set, frozenset)):
         return ("set", id(value), len(value), tuple(sorted(id(v) for v in value)))
     if isinstance(value, np.ndarray):
         return ("ndarray", id(value), value.shape, value.dtype.str, hashlib.sha1(value.tobytes()).hexdigest())
     if callable(value) and hasattr(value, "__code__"):
-        return ("function", id(value), id(value.__code__), id(value.__defaults__), _state(vars(value), inner, seen))
+        return _function(value, inner, seen, figures)
+    if isinstance(value, types.BuiltinFunctionType):  # len, torch.mean, a list's append
+        return ("builtin", id(value), _state(value.__self__, inner, seen, figures))
     if isinstance(value, type):
         return ("class", id(value), _version(guard.dict_of(value)))
+    if figures is not None and isinstance(value, matplotlib.artist.Artist):
+        figure = _figure_of(value)
+        figures[id(figure)] = figure
+        return ("artist", id(value), id(figure))
     attributes = getattr(value, "__dict__", None)
     if isinstance(attributes, dict):
-        return ("object", id(value), type(value).__qualname__, _state(attributes, inner, seen))
+        return ("object", id(value), type(value).__qualname__, _state(attributes, inner, seen, figures))
     raise Unreadable(type(value).__name__)
+
+
+def _function(value, depth: int, seen: dict, figures: dict | None) -> tuple:
+    """A function's code, and what it keeps between calls: its attributes, its default
+    values (a ``list`` default filling up) and the variables of its closure."""
+    cells = []
+    for cell in value.__closure__ or ():
+        try:
+            cells.append(_state(cell.cell_contents, depth, seen, figures))
+        except ValueError:  # a closure variable not bound yet
+            cells.append("empty")
+    return ("function", id(value), id(value.__code__), _state(value.__defaults__, depth, seen, figures),
+            _state(value.__kwdefaults__, depth, seen, figures), tuple(cells), _state(vars(value), depth, seen, figures))
+
+
+def _figure_of(artist) -> matplotlib.figure.Figure:
+    """The top figure an artist is drawn in (any change to the artist marks it stale)."""
+    figure = artist
+    for _ in range(8):
+        if isinstance(figure, matplotlib.figure.Figure):
+            return figure
+        figure = getattr(figure, "figure", None)
+    raise Unreadable("an artist outside a figure")
 
 
 def _tensor(t: torch.Tensor) -> tuple:
@@ -99,12 +153,14 @@ def _version(d: dict) -> int:
     return guard.version_of(d)
 
 
-def _library_state() -> tuple:
+def _library_state(with_random: bool = True) -> tuple:
     """Everything outside the namespace a cell might change for the cells after it."""
-    return (
+    generators = (
         bytes(torch.default_generator.get_state().numpy()),
         hash(random.getstate()),
         hashlib.sha1(np.random.get_state()[1].tobytes()).hexdigest(),
+    ) if with_random else ()
+    return generators + (
         torch.is_grad_enabled(), torch.is_inference_mode_enabled(), torch.is_anomaly_enabled(),
         torch.get_default_dtype(), torch.are_deterministic_algorithms_enabled(), torch.get_num_threads(),
         _version(matplotlib.rcParams), len(sys.modules), _version(sys.modules),

@@ -107,6 +107,8 @@ class Node:
         self.pid_namespace = pid_namespace
         self.alive = True
         self._pidfd = pidfd
+        self._kept = False
+        """A probe sent with ``keep`` returned: the copy's word on whether it may be reused is due."""
 
     def exec(self, source: str, label: str, timeout: float | None = None, audit: list[str] | None = None) -> Outcome:
         reply, outcome = self._call(wire.exec_cell(source, label, audit), timeout)
@@ -120,11 +122,12 @@ class Node:
             outcome.unchanged = done.unchanged
         return outcome
 
-    def probe(self, message: dict, timeout: float | None = None) -> Outcome:
+    def probe(self, message: dict, timeout: float | None = None, keep: bool = False) -> Outcome:
         """Run a probe (``source``, ``function``, ``kwargs``, ``reference``) in
-        this node, which is a copy: it ends afterwards."""
+        this node, which is a copy: it ends afterwards, unless ``keep`` and the
+        probe returned (then ask :meth:`reusable` before the next probe)."""
         request = wire.probe(message["source"], message["function"], message.get("kwargs") or {"$": "dict", "items": []},
-                             list(message.get("reference", [])))
+                             list(message.get("reference", [])), keep)
         reply, outcome = self._call(request, timeout)
         if reply is not None:
             try:
@@ -135,8 +138,28 @@ class Node:
             outcome.status = "ok" if done.ok else "error"
             outcome.error, outcome.stdout, outcome.patched = done.error, done.stdout, list(done.patched)
             _decode_value(outcome, done.value)
-        self.kill()
+        if keep and outcome.ok and self.alive and self._pidfd is not None:
+            self._kept = True
+        else:
+            self.kill()
         return outcome
+
+    def reusable(self) -> bool:
+        """Whether this copy, kept after a probe, says it is as that probe found it
+        and still runs: then it takes the next probe. Otherwise it is ended."""
+        kept, self._kept = self._kept, False
+        clean = False
+        if kept and self.alive:
+            try:
+                reply, fds = wire.recv(self.sock, limit=FORK_REPLY_BYTES, with_fds=True,
+                                       deadline=time.monotonic() + OVERHEAD_SECONDS)
+                wire.close_fds(fds)
+                clean = wire.Kept.parse(reply).clean and pidfds.alive(self._pidfd)
+            except (OSError, wire.ChannelClosed, wire.ReplyError, TimeoutError):
+                clean = False
+        if not clean:
+            self.kill()
+        return clean
 
     def snapshot(self, tag: str, names: list[str]) -> Outcome:
         """Copy the globals ``names`` aside in the node (probes see them as
@@ -153,12 +176,12 @@ class Node:
                 outcome.status = "crashed"
         return outcome
 
-    def fork(self) -> Node:
-        """A copy of this node. (Its tiny reply is not charged to the budget, so a
-        submission that spent its budget still gets copies, whose replies are refused.)"""
+    def fork(self, keep: bool = False, spare: bool = False) -> Node:
+        """A copy of this node (``keep``, ``spare``: see ``wire.fork``). (Its tiny reply is not charged
+        to the budget, so a submission that spent its budget still gets copies, whose replies are refused.)"""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            wire.send(self.sock, wire.fork(), fds=(theirs.fileno(),))
+            wire.send(self.sock, wire.fork(keep, spare), fds=(theirs.fileno(),))
             reply, fds = wire.recv(self.sock, limit=FORK_REPLY_BYTES, with_fds=True,
                                    deadline=time.monotonic() + OVERHEAD_SECONDS * 4)
         except (OSError, wire.ChannelClosed, wire.ReplyError, TimeoutError) as exc:

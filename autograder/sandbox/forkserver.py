@@ -78,8 +78,8 @@ def _warm_up() -> None:
 
 _warm_up()
 
-from autograder.sandbox import guard, node  # noqa: E402 - the trusted state is recorded on import
-from autograder.sandbox.node import reap as _reap  # noqa: E402
+from autograder.sandbox import guard, leftovers, node  # noqa: E402 - the trusted state is recorded on import
+from autograder.sandbox.leftovers import reap as _reap  # noqa: E402
 
 #: ``madvise`` advice (Linux 6.1+): back a range with huge pages now.
 MADV_COLLAPSE = 25
@@ -198,7 +198,7 @@ class _Uids:
     has processes (those are retired for good)."""
 
     def __init__(self):
-        base = node.STUDENT_UID_BASE + (os.getpid() % (1 << 22)) * UID_SLOTS
+        base = leftovers.STUDENT_UID_BASE + (os.getpid() % (1 << 22)) * UID_SLOTS
         self.free = [base + slot for slot in range(UID_SLOTS)]
         self.live: set[int] = set()
         self.retired: set[int] = set()

@@ -141,6 +141,14 @@ def _shadows(obj: type, name: str) -> bool:
     return any(name in vars(base) for base in obj.__mro__[1:])
 
 
+def untouched() -> bool:
+    """Whether nothing :func:`restore_trusted_state` would put back has changed since
+    it last ran: no guarded namespace, no entry of ``sys.modules`` it keeps, no trace function."""
+    return (version_of is not None and all(guarded.untouched() for guarded in _SNAPSHOT)
+            and sys.gettrace() is None and sys.getprofile() is None
+            and all(sys.modules.get(name) is module for name, module in _REAL_MODULES.items()))
+
+
 def restore_trusted_state() -> list[str]:
     """Undo monkeypatching of guarded modules and classes. Returns what was
     patched in the reported namespaces, as ``owner.name`` strings. Only names

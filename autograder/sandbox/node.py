@@ -3,8 +3,9 @@
 The fork server forks a node per submission (:func:`become_node`). The node
 walls itself off (namespaces, read-only disk, its own uid, seccomp), then
 executes the student's cells in a namespace of its own. It can fork copies of
-itself, so every hidden check probes a fresh copy of the notebook's final state
-and nothing one check does is seen by another.
+itself, so every hidden check probes a copy of the notebook's final state and
+nothing one check does is seen by another: a fresh copy, or one that earlier
+probes provably left as they found it (``sharing``).
 
 Nothing here decides a score, and nothing a node says is trusted: it only sends
 back values (tensors, floats, plot data, exceptions), and the grader checks
@@ -17,6 +18,7 @@ import builtins
 import contextlib
 import copy
 import ctypes
+import functools
 import linecache
 import os
 import resource
@@ -30,13 +32,11 @@ import torch
 
 from autograder import codec
 from autograder.sandbox import audit as audit_
-from autograder.sandbox import guard, isolation, scope, syscalls, wire
+from autograder.sandbox import guard, isolation, leftovers, scope, sharing, syscalls, wire
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.prepared import Prepared
 from autograder.sandbox.shell import BoundedText, NotebookShell
 
-#: Student code of a fork server runs as uids from here on, one per submission (when root).
-STUDENT_UID_BASE = 100_000
 #: Protections that, all together, make a node's isolation ``namespace``.
 ROOT_FEATURES = frozenset(wire.FEATURES)
 #: The environment student code sees (nothing of the grader's).
@@ -71,18 +71,23 @@ class Node:
     def __init__(self, sock: socket.socket):
         self.sock = sock
         self.namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
-        self.namespace["get_ipython"] = lambda: NotebookShell(self.namespace)
+        # (a partial, not a closure over the node: what the namespace reaches holds nothing of the node's)
+        self.namespace["get_ipython"] = functools.partial(NotebookShell, self.namespace)
         self.snapshots: dict = {}
         self.stdout = BoundedText()
         guard.trust(sys, argv=["notebook"], stdout=self.stdout, stderr=self.stdout)
         self.patched: list[str] = []
         self.pid = os.getpid()
+        self.baseline: sharing.Baseline | None = None
+        """In a copy kept for several probes: what it must look like again after each."""
+        self.kept_copy: int | None = None
+        """The last copy forked that may be kept (its pid): a later fork may spare it."""
 
     # -- the loop ---------------------------------------------------------
 
     def serve(self) -> None:
         while True:
-            reap()
+            leftovers.reap()
             try:
                 message, fds = wire.recv(self.sock, limit=codec.MAX_FRAME_BYTES, with_fds=True)
             except (wire.ChannelClosed, OSError, wire.ReplyError):
@@ -91,10 +96,9 @@ class Node:
             if op == "exec":
                 self.send(self.exec_cell(message["source"], message["label"], message.get("audit")).to_frame())
             elif op == "fork" and len(fds) == 1:
-                self.fork(fds[0])
+                self.fork(fds[0], message.get("keep") is True, message.get("spare") is True)
             elif op == "probe":
-                self.send(self.probe(message).to_frame())
-                os._exit(0)
+                self.probe_and_maybe_stay(message)
             elif op == "snapshot":
                 self.send(self.snapshot(message["tag"], message["names"]).to_frame())
             else:
@@ -140,7 +144,7 @@ class Node:
             yield
         finally:
             self._only_the_node_goes_on()
-            _kill_leftover_processes()
+            leftovers.kill_all()
             self._undo_patches()
             self._redirect()
 
@@ -155,14 +159,15 @@ class Node:
         if os.getpid() != self.pid:
             os._exit(0)
 
-    def fork(self, fd: int) -> None:
+    def fork(self, fd: int, keep: bool = False, spare: bool = False) -> None:
         """Copy this process for a probe. What the previous copies and their
-        children left running is ended first. The copy's pidfd goes back with
+        children left running is ended first (but the last copy that may be
+        kept, with ``spare``: the grader still uses it). The copy's pidfd goes back with
         the reply; the grader checks it is this node's child before using it.
         The copy keeps the node's random state: Python would reseed ``random``
         from the OS in the child, and a check's answer would change from one
         grading to the next."""
-        _kill_leftover_processes()
+        leftovers.kill_all(self.kept_copy if spare else None)
         child_sock = socket.socket(fileno=fd)
         state = guard.random_state()
         pid = os.fork()
@@ -174,6 +179,7 @@ class Node:
             self.serve()
             os._exit(0)
         child_sock.close()
+        self.kept_copy = pid if keep else self.kept_copy
         try:
             pidfd = os.pidfd_open(pid)
         except (OSError, AttributeError):
@@ -201,9 +207,39 @@ class Node:
         self.snapshots[tag] = taken
         return wire.SnapshotDone({"$": "dict", "items": items})
 
-    def probe(self, message: dict) -> wire.ProbeDone:
+    def probe_and_maybe_stay(self, message: dict) -> None:
+        """Answer a probe; then, if asked to ``keep`` the copy, say whether it is as
+        the probe found it, and wait for the next probe if so. Otherwise end."""
+        keep = message.get("keep") is True
+        done, untouched = self.probe(message, keep)
+        self.send(done.to_frame())
+        if not keep:
+            os._exit(0)
+        # Reading the student's objects may run their code: what it prints makes the copy
+        # count as changed, a process it forks ends here, and it runs against the real modules
+        # after. (A copy never kills the processes of its uid: the node may be one of them.)
+        self._redirect()
+        try:
+            clean = (done.ok and untouched and self.baseline is not None
+                     and self.baseline.left_as_found(self.namespace, self.snapshots))
+        finally:
+            self._only_the_node_goes_on()
+            self._redirect()
+            self._undo_patches()
+        clean = clean and not self.stdout.take()
+        self.send(wire.Kept(clean).to_frame())
+        if not clean:
+            os._exit(0)
+
+    def probe(self, message: dict, keep: bool = False) -> tuple[wire.ProbeDone, bool]:
+        """Run a probe; also whether it left the guarded namespaces untouched."""
         self._undo_patches()
         plt.close("all")
+        if keep and self.baseline is None:
+            self.baseline = sharing.Baseline.take(self.namespace, self.snapshots)
+        elif keep:
+            self.baseline.restore_generators()
+        untouched = False
         probe_scope = scope.probe_globals(self.snapshots)
         error = value = None
         self._redirect()
@@ -219,13 +255,14 @@ class Node:
             error = student_error(exc)
         finally:
             self._only_the_node_goes_on()
+            untouched = guard.untouched()
             self._redirect()
             self._undo_patches()
         try:
             encoded = codec.encode(value, torch=torch) if error is None else None
         except BaseException as exc:  # noqa: BLE001 - a hostile object may fail to encode
             error, encoded = student_error(exc), None
-        return wire.ProbeDone(error is None, encoded, error, self.stdout.take(), tuple(self.patched))
+        return wire.ProbeDone(error is None, encoded, error, self.stdout.take(), tuple(self.patched)), untouched
 
     def _redirect(self):
         sys.stdout = sys.stderr = self.stdout
@@ -248,30 +285,6 @@ def _encode_or_describe(value) -> object:
         return codec.encode(value, torch=torch)
     except BaseException:  # noqa: BLE001 - a hostile object may fail to encode
         return {"$": "object", "type": codec.type_name(value), "summary": "could not be sent"}
-
-
-def _kill_leftover_processes() -> None:
-    """No process the student's code started may live on past its cell (a fork
-    bomb, a background job). A node that is the init of its own PID namespace,
-    or runs as a uid of its own, reaches exactly those with ``kill(-1)`` (which
-    never signals the caller)."""
-    if os.getpid() == 1 or os.getuid() >= STUDENT_UID_BASE:
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    reap()
-
-
-def reap() -> None:
-    """Collect every child that has ended (no zombie holds on to a process slot)."""
-    try:
-        while True:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-            if pid == 0:
-                return
-    except ChildProcessError:
-        return
 
 
 # ------------------------------------------------------ becoming a node safely

@@ -183,13 +183,16 @@ def exec_cell(source: str, label: str, audit: list[str] | None = None) -> dict:
     return message
 
 
-def fork() -> dict:
-    """To a node, with the copy's socket: copy yourself."""
-    return {"op": "fork"}
+def fork(keep: bool = False, spare: bool = False) -> dict:
+    """To a node, with the copy's socket: copy yourself. ``keep``: the copy may stay
+    for several probes; ``spare``: the last such copy is still in use (leave it running)."""
+    return {"op": "fork", "keep": keep, "spare": spare}
 
 
-def probe(source: str, function: str, kwargs: object, reference: list[str]) -> dict:
-    return {"op": "probe", "source": source, "function": function, "kwargs": kwargs, "reference": reference}
+def probe(source: str, function: str, kwargs: object, reference: list[str], keep: bool = False) -> dict:
+    """``keep``: the copy stays for the next probe if this one leaves it as it found it (:class:`Kept`)."""
+    return {"op": "probe", "source": source, "function": function, "kwargs": kwargs, "reference": reference,
+            "keep": keep}
 
 
 def snapshot(tag: str, names: list[str]) -> dict:
@@ -334,6 +337,23 @@ class Forked:
         if frame.get("forked") is not True:
             raise ReplyError("not a fork reply")
         return cls()
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Node copy, after a probe sent with ``keep``: whether it left the copy as it found it
+    (then the copy waits for the next probe; otherwise it has ended)."""
+
+    clean: bool
+
+    def to_frame(self) -> dict:
+        return {"kept": self.clean}
+
+    @classmethod
+    def parse(cls, frame: dict) -> Kept:
+        if not isinstance(frame.get("kept"), bool):
+            raise ReplyError("not a kept reply")
+        return cls(frame["kept"])
 
 
 @dataclass(frozen=True)
