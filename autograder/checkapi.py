@@ -86,7 +86,7 @@ class Notebook(Protocol):
     def probe(self, fn, /, *, what: str, cell: str | None = None, reference: tuple[str, ...] = (),
               **kwargs) -> object:
         """Run the public probe ``fn(ns, **kwargs)`` in a copy of the notebook's process as
-        the notebook left it (fresh, or one earlier probes provably left so) and return its
+        the notebook left it (fresh, or one earlier probes left as fresh: ``sandbox.sharing``) and return its
         value (decoded data: tensors, numbers, lists, dicts, ``Opaque`` for what could not
         be sent, ``StudentError`` for a caught error).
         ``what`` names the student's code being called, for messages (``"criterion(yhat, y)"``);

@@ -40,6 +40,10 @@ class Unreadable(Exception):
     """The state holds something the fingerprint cannot vouch for."""
 
 
+#: What reading an object may raise: the answer is then "unknown", so "changed".
+_UNREADABLE = (Unreadable, RecursionError, TypeError, ValueError, RuntimeError, AttributeError)
+
+
 def fingerprint(namespace: dict, ignore: frozenset[str] | set[str], keep: dict) -> tuple | None:
     """What a cell could change besides its own names (``None``: unknown, so changed).
     Every object read is put in ``keep``: holding on to them until the second
@@ -51,7 +55,7 @@ def fingerprint(namespace: dict, ignore: frozenset[str] | set[str], keep: dict) 
         names = tuple(sorted((name, id(value)) for name, value in namespace.items()
                              if name not in ignore and name not in IGNORED))
         objects = [_state(namespace[name], DEPTH, seen) for name, _ in names]
-    except (Unreadable, RecursionError, TypeError, ValueError, RuntimeError, AttributeError):
+    except _UNREADABLE:
         return None
     finally:
         keep.update(seen)
@@ -69,7 +73,7 @@ def reachable(roots: list, keep: dict, figures: dict) -> tuple | None:
     seen: dict[int, object] = {}
     try:
         objects = tuple(_state(root, REACHABLE_DEPTH, seen, figures) for root in roots)
-    except (Unreadable, RecursionError, TypeError, ValueError, RuntimeError, AttributeError):
+    except _UNREADABLE:
         return None
     finally:
         keep.update(seen)

@@ -115,18 +115,6 @@ def use_huge_pages() -> None:
 # --------------------------------------------------------------- processes
 
 
-def _children() -> list[int]:
-    me = os.getpid()
-    found = []
-    for tid in os.listdir(f"/proc/{me}/task"):
-        try:
-            with open(f"/proc/{me}/task/{tid}/children") as handle:
-                found.extend(int(p) for p in handle.read().split())
-        except OSError:
-            pass
-    return found
-
-
 def kill_descendants() -> int:
     """SIGKILL every process below the server. The server is a child
     subreaper, so orphans (even double-forked daemons) come back to it and are
@@ -134,7 +122,7 @@ def kill_descendants() -> int:
     everything in that namespace with it."""
     killed = 0
     for _ in range(1000):
-        children = _children()
+        children = leftovers.children()
         if not children:
             return killed
         for pid in children:

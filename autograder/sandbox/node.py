@@ -4,8 +4,8 @@ The fork server forks a node per submission (:func:`become_node`). The node
 walls itself off (namespaces, read-only disk, its own uid, seccomp), then
 executes the student's cells in a namespace of its own. It can fork copies of
 itself, so every hidden check probes a copy of the notebook's final state and
-nothing one check does is seen by another: a fresh copy, or one that earlier
-probes provably left as they found it (``sharing``).
+nothing one check does is seen by another: a fresh copy, or, when asked for,
+one that earlier probes left as a fresh one would be (``sharing``).
 
 Nothing here decides a score, and nothing a node says is trusted: it only sends
 back values (tensors, floats, plot data, exceptions), and the grader checks

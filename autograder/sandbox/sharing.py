@@ -1,4 +1,4 @@
-"""One copy for many probes, where a probe provably left it as it found it.
+"""One copy for many probes, while each leaves it as a fresh copy would be (off by default).
 
 A probe the grader sends with ``keep`` (one that carries no reference code: see
 ``harness``) runs in a copy that stays afterwards for the next such probe, but
@@ -16,7 +16,7 @@ first probe, :class:`Baseline` records:
 * the random generators (put back before every later probe, so each draws
   what it would in a fresh copy);
 * the process: its threads and children, signal handlers and timers, limits,
-  working directory, umask, recursion limit, garbage collector and warnings
+  umask, recursion limit, garbage collector and warnings
   filters, and its memory (a probe may leave at most :data:`GROWTH` more).
 
 After a probe, the copy is kept if the probe returned, patched nothing the
@@ -48,7 +48,7 @@ import warnings
 import numpy as np
 import torch
 
-from autograder.sandbox import audit, guard
+from autograder.sandbox import audit, guard, leftovers
 
 #: ``AUTOGRADER_SHARE_COPIES=1`` (in the grader's environment) lets probes share copies. Off by
 #: default: it is exact for every notebook that does not try to tell (see the module's docstring).
@@ -141,23 +141,12 @@ def _process() -> tuple:
     mask = os.umask(0o022)
     os.umask(mask)
     return (
-        len(os.listdir("/proc/self/task")), _children(), tuple(handlers), tuple(signal.getitimer(t) for t in _TIMERS),
-        tuple(resource.getrlimit(kind) for kind in _LIMITS), os.getcwd(), mask, len(os.listdir("/proc/self/fd")),
+        len(os.listdir("/proc/self/task")), len(leftovers.children()), tuple(handlers),
+        tuple(signal.getitimer(t) for t in _TIMERS), tuple(resource.getrlimit(kind) for kind in _LIMITS),
+        mask, len(os.listdir("/proc/self/fd")),
         sys.getrecursionlimit(), sys.getswitchinterval(), gc.isenabled(), gc.get_threshold(),
         id(warnings.filters), tuple(map(id, warnings.filters)), tuple(sorted(np.geterr().items())),
     )
-
-
-def _children() -> int:
-    """How many processes this one started that still run (a kept copy has none)."""
-    found = 0
-    for task in os.listdir("/proc/self/task"):
-        try:
-            with open(f"/proc/self/task/{task}/children") as handle:
-                found += len(handle.read().split())
-        except OSError:
-            pass
-    return found
 
 
 def _memory() -> int:
