@@ -39,6 +39,7 @@ class Model:
 model = Model()
 model.k = 1
 layer = torch.nn.Linear(1, 1)
+layer(torch.ones(1, 1)).sum().backward()
 fig, ax = plt.subplots()
 import io
 fig.savefig(io.BytesIO())  # what drawing loads lazily is loaded: a later draw changes only the figure
@@ -103,6 +104,11 @@ CHANGES = {
     "a closure's variable changes": "counter()",
     "a global tensor changes in place": "X.add_(1)",
     "a parameter's storage is replaced": "layer.weight.data = torch.ones(1, 1)",
+    "a global tensor changes through .data": "X.data -= 1",
+    "a parameter's gradient is zeroed through .data": "layer.weight.grad.data.zero_()",
+    "a tensor's memory changes through numpy": "X.numpy()[0] = 7",
+    "a tensor is given an attribute": "X.note = 1",
+    "a hook is put on a parameter": "layer.weight.register_hook(lambda g: 2 * g)",
     "an object's attribute changes": "model.k = 2",
     "a torch switch is left off": "torch.set_grad_enabled(False)",
     "a matplotlib setting changes": "plt.rcParams['lines.linewidth'] = 9",

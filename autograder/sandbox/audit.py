@@ -93,7 +93,7 @@ def _state(value, depth: int, seen: dict, figures: dict | None = None) -> object
         raise Unreadable("too many objects")
     seen[id(value)] = value  # kept alive, so no id is reused while the fingerprint is made
     if isinstance(value, torch.Tensor):
-        return _tensor(value)
+        return _tensor(value, depth, seen, figures)
     if depth == 0:
         raise Unreadable("too deep")
     inner = depth - 1
@@ -145,12 +145,23 @@ def _figure_of(artist) -> matplotlib.figure.Figure:
     raise Unreadable("an artist outside a figure")
 
 
-def _tensor(t: torch.Tensor) -> tuple:
+def _tensor(t: torch.Tensor, depth: int, seen: dict, figures: dict | None) -> tuple:
     if type(t) not in (torch.Tensor, torch.nn.Parameter):
         raise Unreadable("a tensor subclass")
     grad = t.grad if t.is_leaf or t.retains_grad else None  # (reading a non-leaf's .grad warns)
-    return ("tensor", id(t), t._version, t.data_ptr(), t.requires_grad, tuple(t.shape), tuple(t.stride()),
-            str(t.dtype), id(grad), None if grad is None else (grad._version, grad.data_ptr()))
+    kept = (vars(t), t._backward_hooks, t._post_accumulate_grad_hooks)  # its attributes and hooks
+    kept = _state(kept, depth, seen, figures) if any(kept) else None
+    return ("tensor", id(t), t._version, t.data_ptr(), t.requires_grad, t.retains_grad, tuple(t.shape),
+            tuple(t.stride()), str(t.dtype), _contents(t), kept,
+            id(grad), None if grad is None else (grad._version, grad.data_ptr(), _contents(grad)))
+
+
+def _contents(t: torch.Tensor) -> str:
+    """A digest of the tensor's values. Its version counter is not enough: a write through
+    ``t.data`` (``w.data -= lr * w.grad``), ``t.detach()`` or ``t.numpy()`` leaves it as it was."""
+    if t.layout != torch.strided or t.device.type != "cpu":
+        raise Unreadable("a tensor outside the CPU's memory")
+    return hashlib.sha1(t.detach().contiguous().numpy().tobytes()).hexdigest()  # (no numpy dtype: TypeError)
 
 
 def _version(d: dict) -> int:

@@ -8,7 +8,8 @@ first probe, :class:`Baseline` records:
 * the student's namespace, the mapping itself (a probe sets its inputs as
   globals: the mapping is put back after every probe);
 * a fingerprint of everything the namespace and the snapshots reach
-  (``audit.reachable``): every tensor's version and storage, the items of
+  (``audit.reachable``): every tensor's version, storage, values, attributes and
+  hooks (a write through ``.data`` leaves the version as it was), the items of
   lists, dicts and sets, objects' attributes, functions' defaults and closures,
   matplotlib's settings, torch's switches, the loaded modules. Artists count as
   their figure, which is marked not stale first: any change made to one through
